@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace ProcFs.Tests.Support;
+
+/// <summary>
+/// A real v1 cgroup named ctop-test-* in the controllers the test asks for, removed on Dispose even when
+/// the test failed: every process the test started is killed first, then the directories are removed
+/// deepest first. Never touches anything it did not create.
+/// </summary>
+public sealed class RealCgroup : IDisposable
+{
+    public const string V1Root = "/sys/fs/cgroup";
+    private readonly List<Process> _started = new();
+    private readonly List<string> _dirs = new();
+
+    public RealCgroup(params string[] controllers)
+    {
+        Name = $"ctop-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32];
+        Controllers = controllers.Length == 0 ? new[] { "cpu", "cpuacct", "memory", "pids" } : controllers;
+        try
+        {
+            foreach (var c in Controllers)
+            {
+                var dir = System.IO.Path.Combine(V1Root, c, Name);
+                Directory.CreateDirectory(dir);
+                _dirs.Add(dir);
+                if (c == "cpuset")
+                {
+                    // A new v1 cpuset is empty and refuses tasks until cpus and mems are set.
+                    File.WriteAllText(System.IO.Path.Combine(dir, "cpuset.cpus"), File.ReadAllText(System.IO.Path.Combine(V1Root, c, "cpuset.cpus")).Trim());
+                    File.WriteAllText(System.IO.Path.Combine(dir, "cpuset.mems"), File.ReadAllText(System.IO.Path.Combine(V1Root, c, "cpuset.mems")).Trim());
+                }
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Name { get; }
+    public IReadOnlyList<string> Controllers { get; }
+
+    /// <summary>The cgroup path as /proc/PID/cgroup shows it.</summary>
+    public string CgroupPath => "/" + Name;
+
+    public string Dir(string controller) => System.IO.Path.Combine(V1Root, controller, Name);
+
+    public string Read(string controller, string file) => File.ReadAllText(System.IO.Path.Combine(Dir(controller), file)).Trim();
+
+    public void Write(string controller, string file, string value) => File.WriteAllText(System.IO.Path.Combine(Dir(controller), file), value);
+
+    /// <summary>Starts `sh -c SCRIPT` already placed in this cgroup (it waits on stdin until placed).</summary>
+    public Process Start(string script)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("read _go; " + script);
+        var p = Process.Start(psi)!;
+        _started.Add(p);
+        foreach (var c in Controllers) Write(c, "cgroup.procs", p.Id.ToString());
+        p.StandardInput.WriteLine("go");
+        p.StandardInput.Flush();
+        return p;
+    }
+
+    /// <summary>A busy loop in this cgroup.</summary>
+    public Process StartBusyLoop() => Start("while :; do :; done");
+
+    public void Dispose()
+    {
+        foreach (var p in _started)
+        {
+            try { if (!p.HasExited) { p.Kill(entireProcessTree: true); p.WaitForExit(5000); } } catch (InvalidOperationException) { }
+            p.Dispose();
+        }
+        foreach (var dir in _dirs.AsEnumerable().Reverse())
+        {
+            RemoveTree(dir);
+        }
+    }
+
+    /// <summary>rmdir children first; a cgroup with tasks refuses rmdir (EBUSY), so retry briefly while they die.</summary>
+    public static void RemoveTree(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (var sub in Directory.GetDirectories(dir)) RemoveTree(sub);
+        for (int i = 0; i < 50; i++)
+        {
+            try { Directory.Delete(dir); return; }
+            catch (IOException) when (i < 49) { Thread.Sleep(100); }
+            catch (DirectoryNotFoundException) { return; }
+        }
+    }
+}
