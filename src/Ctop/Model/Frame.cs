@@ -1,0 +1,69 @@
+namespace Ctop.Model;
+
+/// <summary>
+/// What one sampling interval yields: every cgroup and process with rates computed between two samples.
+/// This is what the batch output, the JSON and the dashboard show. Null means unknown or unlimited.
+/// </summary>
+public sealed record Frame(
+    DateTimeOffset Time,
+    double IntervalSeconds,
+    Scope Scope,
+    IReadOnlyList<CgroupView> Cgroups,
+    IReadOnlyList<ProcessView> Processes);
+
+/// <summary>The capacity ctop measures against: the host's, or inside a container the container's effective limits.</summary>
+public sealed record Scope(ScopeKind Kind, double Cpus, long MemoryBytes, string? Name = null, string? CgroupPath = null);
+
+public enum ScopeKind { Host, Container }
+
+public sealed record CgroupView(
+    string Path,
+    string Name,
+    ContainerId? Container,
+    CpuView Cpu,
+    MemoryView Memory,
+    PidsView Pids,
+    EffectiveLimits Effective,
+    IoView? Io,
+    PressureView? Pressure);
+
+public sealed record CpuView(
+    double? UsedCores,
+    double? LimitCores,
+    double? PercentOfLimit,
+    double? ThrottledRatio,
+    double? ThrottledSeconds,
+    int? CpusetCpus,
+    long? QuotaUsec,
+    long? PeriodUsec,
+    long? Weight);
+
+public sealed record MemoryView(
+    long? UsageBytes,
+    long? WorkingSetBytes,
+    long? LimitBytes,
+    double? PercentOfLimit,
+    long? HighBytes,
+    long? OomKills);
+
+public sealed record PidsView(long? Current, long? Max);
+
+public sealed record EffectiveLimits(double? CpuLimitCores, string? CpuLimitSetBy, long? MemoryLimitBytes, string? MemoryLimitSetBy);
+
+public sealed record IoView(double? ReadBytesPerSecond, double? WriteBytesPerSecond);
+
+/// <summary>PSI "some" avg10 percentages where the kernel has them (v2, and the unified tree of a hybrid host).</summary>
+public sealed record PressureView(double? Cpu, double? Memory, double? Io);
+
+public sealed record ProcessView(
+    int Pid,
+    int Ppid,
+    string User,
+    char State,
+    double CpuPercent,
+    long RssBytes,
+    int Threads,
+    string? Cgroup,
+    ContainerId? Container,
+    string Command,
+    double CpuSeconds);
