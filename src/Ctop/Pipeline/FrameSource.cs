@@ -4,9 +4,25 @@ using Ctop.Model;
 
 namespace Ctop.Pipeline;
 
-/// <summary>Builds the live stream of frames for a set of options. (The sampler lands with the sampling model.)</summary>
+/// <summary>The live stream of frames: a sampler on its own background thread, ticks, pairs of samples into frames.</summary>
 public static class FrameSource
 {
-    public static IObservable<Frame> Create(SamplingOptions options, IScheduler? scheduler = null) =>
-        Observable.Throw<Frame>(new NotImplementedException("sampling is not wired yet"));
+    /// <summary>
+    /// Each subscription gets its own sampler (its readers reuse buffers, so it stays on one thread) on a dedicated
+    /// background thread, unless a scheduler is given (tests). The optional history is fed on that thread.
+    /// </summary>
+    public static IObservable<Frame> Create(SamplingOptions options, IScheduler? scheduler = null, History? history = null, DroppedTicks? dropped = null) =>
+        scheduler is not null
+            ? Frames(options, scheduler, history, dropped)
+            : Observable.Using(
+                () => new EventLoopScheduler(start => new Thread(start) { IsBackground = true, Name = "ctop-sampler" }),
+                loop => Frames(options, loop, history, dropped));
+
+    private static IObservable<Frame> Frames(SamplingOptions options, IScheduler scheduler, History? history, DroppedTicks? dropped) =>
+        Observable.Defer(() =>
+        {
+            var sampler = new Sampler(options);
+            var frames = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped).Pairwise(FrameBuilder.Build);
+            return history is null ? frames : frames.Do(history.Add);
+        }).SubscribeOn(scheduler);
 }

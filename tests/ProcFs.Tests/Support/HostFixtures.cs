@@ -157,4 +157,24 @@ public static class HostFixtures
         t.Write("proc/777/cgroup", "9:name=systemd:/\n8:pids:" + box + "\n7:blkio:/\n4:memory:" + box + "\n3:cpuset:/\n2:cpuacct:" + box + "\n1:cpu:" + box + "\n0::" + box + "\n");
         return t;
     }
+
+    /// <summary>Adds the host-wide /proc files and one process per given (pid, comm, cgroup lines) to a host fixture.</summary>
+    public static TempTree WithProc(this TempTree t, params (int Pid, string Comm, ulong UTime, ulong STime)[] processes)
+    {
+        t.Write("proc/stat",
+            "cpu  10000 200 3000 500000 100 0 50 0 0 0\n" +
+            "cpu0 5000 100 1500 250000 50 0 25 0 0 0\n" +
+            "cpu1 5000 100 1500 250000 50 0 25 0 0 0\n" +
+            "intr 0\nctxt 123456\nbtime 1764140000\nprocesses 4567\nprocs_running 2\nprocs_blocked 0\n");
+        t.Write("proc/meminfo", "MemTotal:       24683620 kB\nMemFree:        20000000 kB\nMemAvailable:   22000000 kB\nBuffers:            1000 kB\nCached:          1000000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n");
+        t.Write("proc/loadavg", "0.50 0.40 0.30 2/345 6789\n");
+        t.Write("proc/uptime", "1000.00 1900.00\n");
+        foreach (var (pid, comm, ut, st) in processes)
+        {
+            t.Write($"proc/{pid}/stat", $"{pid} ({comm}) R 1 {pid} {pid} 0 -1 4194304 100 0 0 0 {ut} {st} 0 0 20 0 1 0 5000 10000000 256 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+            t.Write($"proc/{pid}/status", $"Name:\t{comm}\nState:\tR (running)\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nVmRSS:\t1024 kB\n");
+            t.Write($"proc/{pid}/cmdline", comm + "\0--flag\0");
+        }
+        return t;
+    }
 }

@@ -1,0 +1,111 @@
+using ProcFs.Cgroups;
+using ProcFs.Proc;
+
+namespace Ctop.Model;
+
+/// <summary>
+/// Turns two samples into a frame of rates. Counters that went backwards (a cgroup re-created, a PID reused — told apart
+/// by the start time) start fresh instead of producing negative usage.
+/// </summary>
+public static class FrameBuilder
+{
+    public static Frame Build(Sample prev, Sample cur)
+    {
+        double seconds = Math.Max(Sample.Seconds(prev, cur), 1e-6);
+        var cgroups = BuildCgroups(prev, cur, seconds);
+        var processes = BuildProcesses(prev, cur, seconds);
+        return new Frame(cur.Time, seconds, cur.Scope, cgroups, processes);
+    }
+
+    private static List<ProcessView> BuildProcesses(Sample prev, Sample cur, double seconds)
+    {
+        double hz = SystemConf.UserHz;
+        var list = new List<ProcessView>(cur.Processes.Count);
+        foreach (var (pid, p) in cur.Processes)
+        {
+            double ticks;
+            if (prev.Processes.TryGetValue(pid, out var q) && q.StartTime == p.StartTime)
+                ticks = p.CpuTicks >= q.CpuTicks ? p.CpuTicks - q.CpuTicks : 0;
+            else
+                // New in this interval (or a reused PID): all its ticks fall in the interval. A process that was only
+                // missed by the previous listing has no baseline and shows 0 for one frame.
+                ticks = IsNew(p, prev) ? p.CpuTicks : 0;
+            list.Add(new ProcessView(pid, p.Ppid, p.Info.User, p.State, ticks / hz / seconds * 100.0, p.RssBytes, p.Threads,
+                p.Info.CgroupPath, p.Info.Container, p.Info.Command, p.CpuTicks / hz));
+        }
+        return list;
+    }
+
+    /// <summary>Started after the previous sample was taken (start time is in ticks since boot).</summary>
+    private static bool IsNew(ProcessSample p, Sample prev) =>
+        p.StartTime / (double)SystemConf.UserHz >= prev.Host.Uptime.UptimeSeconds - 0.02;
+
+    private static List<CgroupView> BuildCgroups(Sample prev, Sample cur, double seconds)
+    {
+        var list = new List<CgroupView>(cur.Cgroups.Count);
+        foreach (var (path, c) in cur.Cgroups)
+        {
+            prev.Cgroups.TryGetValue(path, out var p);
+            list.Add(new CgroupView(path, Name(path), ContainerNames.FromPath(path),
+                Cpu(c, p, seconds), Memory(c), Pids(c), Effective(path, cur), Io(c, p, seconds), Pressure(c)));
+        }
+        return list;
+    }
+
+    private static string Name(string path) => ContainerNames.FromPath(path)?.Name ?? path;
+
+    private static CpuView Cpu(CgroupStats c, CgroupStats? p, double seconds)
+    {
+        var cpu = c.Cpu;
+        var before = p?.Cpu;
+        double? used = Delta(cpu?.UsageNs, before?.UsageNs) is ulong d ? d / 1e9 / seconds : null;
+        double? limit = cpu?.LimitCores;
+        double? ratio = null;
+        if (cpu?.NrPeriods is ulong np && before?.NrPeriods is ulong bp && cpu.NrThrottled is ulong nt && before.NrThrottled is ulong bt && np >= bp && nt >= bt)
+            ratio = np == bp ? 0 : (double)(nt - bt) / (np - bp);
+        double? throttled = Delta(cpu?.ThrottledNs, before?.ThrottledNs) is ulong tn ? tn / 1e9 / seconds : null;
+        return new CpuView(used, limit, used is double u && limit is double l && l > 0 ? u / l * 100 : null, ratio, throttled,
+            c.EffectiveCpus?.Count, cpu?.QuotaUsec, cpu?.PeriodUsec, cpu?.Weight);
+    }
+
+    /// <summary>Δ of a monotonic counter; null when either side is missing or it went backwards (re-created: start fresh).</summary>
+    private static ulong? Delta(ulong? now, ulong? before) => now is ulong n && before is ulong b && n >= b ? n - b : null;
+
+    private static MemoryView Memory(CgroupStats c)
+    {
+        var m = c.Memory;
+        if (m is null) return new MemoryView(null, null, null, null, null, null);
+        long? usage = (long?)m.UsageBytes, limit = (long?)m.LimitBytes;
+        return new MemoryView(usage, (long?)m.WorkingSetBytes, limit,
+            usage is long u && limit is long l && l > 0 ? u * 100.0 / l : null, (long?)m.HighBytes, (long?)m.OomKills);
+    }
+
+    private static PidsView Pids(CgroupStats c) => new((long?)c.Pids?.Current, (long?)c.Pids?.Max);
+
+    private static IoView? Io(CgroupStats c, CgroupStats? p, double seconds)
+    {
+        if (c.Io is not { } now) return null;
+        var before = p?.Io;
+        return new IoView(
+            Delta(now.ReadBytes, before?.ReadBytes) is ulong r ? r / seconds : null,
+            Delta(now.WriteBytes, before?.WriteBytes) is ulong w ? w / seconds : null);
+    }
+
+    private static PressureView? Pressure(CgroupStats c) => c.Pressure is { } p
+        ? new PressureView(p.Cpu?.Some?.Avg10, p.Memory?.Some?.Avg10, p.Io?.Some?.Avg10)
+        : null;
+
+    /// <summary>The smallest limit along the path and its ancestors, and which cgroup sets it.</summary>
+    private static EffectiveLimits Effective(string path, Sample cur)
+    {
+        double? cpu = null; string? cpuBy = null;
+        ulong? mem = null; string? memBy = null;
+        foreach (var a in CgroupPath.SelfAndAncestors(path))
+        {
+            if (!cur.Cgroups.TryGetValue(a, out var s)) continue;
+            if (s.Cpu?.LimitCores is double c && (cpu is null || c < cpu)) { cpu = c; cpuBy = a; }
+            if (s.Memory?.LimitBytes is ulong m && (mem is null || m < mem)) { mem = m; memBy = a; }
+        }
+        return new EffectiveLimits(cpu, cpuBy, (long?)mem, memBy);
+    }
+}

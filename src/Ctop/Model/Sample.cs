@@ -1,0 +1,34 @@
+using ProcFs.Cgroups;
+using ProcFs.Proc;
+
+namespace Ctop.Model;
+
+/// <summary>Host-wide counters at one instant.</summary>
+public sealed record HostSample(CpuTimes Cpu, int OnlineCpus, ulong MemTotalBytes, ulong? MemAvailableBytes, LoadAvg Load, Uptime Uptime);
+
+/// <summary>What does not change for a process (PID + start time), read once: who runs it and what it is.</summary>
+public sealed class ProcessInfo(string user, string command, string? cgroupPath, ContainerId? container)
+{
+    public string User { get; } = user;
+    public string Command { get; } = command;
+    /// <summary>Re-read now and then: `ctop attach` and runtimes move running processes.</summary>
+    public string? CgroupPath { get; internal set; } = cgroupPath;
+    public ContainerId? Container { get; internal set; } = container;
+}
+
+/// <summary>One process's counters at one instant. CpuTicks = utime + stime in USER_HZ ticks.</summary>
+public readonly record struct ProcessSample(int Pid, ulong StartTime, int Ppid, char State, ulong CpuTicks, long RssBytes, int Threads, ProcessInfo Info);
+
+/// <summary>All processes and the cgroup tree at one monotonic instant.</summary>
+public sealed class Sample
+{
+    public required long Timestamp { get; init; }
+    public required DateTimeOffset Time { get; init; }
+    public required HostSample Host { get; init; }
+    public required Scope Scope { get; init; }
+    public required IReadOnlyDictionary<int, ProcessSample> Processes { get; init; }
+    public required IReadOnlyDictionary<string, CgroupStats> Cgroups { get; init; }
+
+    /// <summary>Seconds between two samples on the monotonic clock.</summary>
+    public static double Seconds(Sample a, Sample b) => (b.Timestamp - a.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency;
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using Ctop.Pipeline;
+using ProcFs.Cgroups;
+using ProcFs.Parsing;
+using ProcFs.Proc;
+
+namespace Ctop.Model;
+
+/// <summary>
+/// Takes samples: every process's stat, and every cgroup's counters, through ProcFs. One instance per sampling
+/// thread (its readers reuse buffers). Per-process facts that cannot change (user, command line) are read once per
+/// PID + start time; the cgroup is re-read every few samples because processes can be moved.
+/// </summary>
+public sealed class Sampler
+{
+    private const int CgroupRefreshSamples = 8;
+    private static readonly string[] TreeControllers = [Controllers.Cpu, Controllers.Cpuacct, Controllers.Memory, Controllers.Pids];
+
+    private readonly SamplingOptions _options;
+    private readonly ProcReader _proc;
+    private readonly CgroupReader _cgroups;
+    private readonly ScopeDetector _scope;
+    private readonly List<int> _pids = new();
+    private readonly Dictionary<(int Pid, ulong Start), ProcessInfo> _info = new();
+    private readonly Dictionary<uint, string> _users = new();
+    private readonly KernelFile _file = new();
+    private long _samples;
+
+    public Sampler(SamplingOptions options)
+    {
+        _options = options;
+        _proc = new ProcReader(options.ProcRoot);
+        Layout = CgroupLayout.Discover(options.ProcRoot, options.CgroupRoot);
+        _cgroups = new CgroupReader(Layout);
+        _scope = new ScopeDetector(options.ProcRoot, Layout, _cgroups);
+    }
+
+    public CgroupLayout Layout { get; }
+
+    /// <summary>Errors met while sampling that did not stop it (a malformed file in one cgroup, say). Bounded.</summary>
+    public IReadOnlyCollection<string> Warnings => _warnings;
+    private readonly Queue<string> _warnings = new();
+
+    public Sample Take()
+    {
+        _samples++;
+        var timestamp = Stopwatch.GetTimestamp();
+        var time = DateTimeOffset.Now;
+        var host = ReadHost();
+        var processes = _options.Processes ? ReadProcesses() : new Dictionary<int, ProcessSample>();
+        var cgroups = _options.Cgroups ? ReadCgroups() : new Dictionary<string, CgroupStats>();
+        return new Sample
+        {
+            Timestamp = timestamp,
+            Time = time,
+            Host = host,
+            Scope = _scope.Detect(host),
+            Processes = processes,
+            Cgroups = cgroups,
+        };
+    }
+
+    private HostSample ReadHost()
+    {
+        var stat = _proc.ReadSystemStat();
+        var mem = _proc.ReadMemInfo();
+        return new HostSample(stat.Cpu, Math.Max(1, stat.Cpus.Count), mem.MemTotal ?? 0, mem.MemAvailable, _proc.ReadLoadAvg(), _proc.ReadUptime());
+    }
+
+    private Dictionary<int, ProcessSample> ReadProcesses()
+    {
+        _proc.ListPids(_pids);
+        var result = new Dictionary<int, ProcessSample>(_pids.Count);
+        long pageSize = SystemConf.PageSize;
+        foreach (var pid in _pids)
+        {
+            // A process can exit between the listing and the read: that is not an error.
+            if (!_proc.TryReadStat(pid, out var stat)) continue;
+            var key = (pid, stat.StartTime);
+            if (!_info.TryGetValue(key, out var info))
+            {
+                info = ReadInfo(pid, ref stat);
+                _info[key] = info;
+            }
+            else if ((_samples + pid) % CgroupRefreshSamples == 0)
+            {
+                RefreshCgroup(pid, info);
+            }
+            result[pid] = new ProcessSample(pid, stat.StartTime, stat.Ppid, stat.State, stat.UTime + stat.STime,
+                (long)stat.Rss * pageSize, stat.NumThreads, info);
+        }
+        // Forget the facts of processes that are gone, so churn cannot grow the cache.
+        if (_info.Count > result.Count * 2 + 64)
+            foreach (var k in _info.Keys.Where(k => !result.TryGetValue(k.Pid, out var s) || s.StartTime != k.Start).ToList())
+                _info.Remove(k);
+        return result;
+    }
+
+    private ProcessInfo ReadInfo(int pid, ref ProcStat stat)
+    {
+        string user = "?";
+        if (_proc.TryReadStatus(pid, out var status) && status.Uid is { } uid) user = UserName(uid.Real);
+        string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + stat.GetComm(_proc.Comms) + "]";
+        var path = ReadCgroupPath(pid);
+        return new ProcessInfo(user, command, path, path is null ? null : ContainerNames.FromPath(path));
+    }
+
+    private void RefreshCgroup(int pid, ProcessInfo info)
+    {
+        var path = ReadCgroupPath(pid);
+        if (path is null || path == info.CgroupPath) return;
+        info.CgroupPath = path;
+        info.Container = ContainerNames.FromPath(path);
+    }
+
+    /// <summary>The path shown for a process: the cpu controller's (memory's, or the v2 line's, when there is no cpu controller).</summary>
+    private string? ReadCgroupPath(int pid)
+    {
+        var file = Path.Combine(_options.ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cgroup");
+        if (_file.TryRead(file) != ReadStatus.Ok) return null;
+        try
+        {
+            var cg = ProcPidCgroup.Parse(_file.Data, file);
+            return Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
+        }
+        catch (ProcFsFormatException e)
+        {
+            Warn(e.Message);
+            return null;
+        }
+    }
+
+    private Dictionary<string, CgroupStats> ReadCgroups()
+    {
+        var result = new Dictionary<string, CgroupStats>(StringComparer.Ordinal);
+        foreach (var path in Layout.EnumeratePaths(TreeControllers))
+        {
+            try
+            {
+                if (_cgroups.Read(path) is { } stats) result[path] = stats;
+            }
+            catch (ProcFsFormatException e)
+            {
+                // One malformed file costs that cgroup this sample, never the whole sample.
+                Warn(e.Message);
+            }
+        }
+        return result;
+    }
+
+    private string UserName(uint uid)
+    {
+        if (_users.TryGetValue(uid, out var name)) return name;
+        try { name = new Mono.Unix.UnixUserInfo(uid).UserName; }
+        catch (ArgumentException) { name = uid.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        _users[uid] = name;
+        return name;
+    }
+
+    private void Warn(string message)
+    {
+        if (_warnings.Count >= 50) _warnings.Dequeue();
+        _warnings.Enqueue(message);
+    }
+}

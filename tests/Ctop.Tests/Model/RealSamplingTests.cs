@@ -1,0 +1,152 @@
+using System.Reactive.Linq;
+using System.Diagnostics;
+using System.Globalization;
+using Ctop.Model;
+using Ctop.Pipeline;
+using ProcFs.Tests.Support;
+
+namespace Ctop.Tests.Model;
+
+/// <summary>
+/// The sampling model against the real kernel: ctop-test-* cgroups with busy loops this test starts. Serialised, because
+/// busy loops in parallel tests would steal each other's CPU on a 2-core machine.
+/// </summary>
+[Collection(KernelCollection.Name)]
+public class RealSamplingTests
+{
+    private static Frame Measure(Sampler sampler, double seconds)
+    {
+        var a = sampler.Take();
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return FrameBuilder.Build(a, sampler.Take());
+    }
+
+    private static ulong CpuacctUsage(RealCgroup cg) => ulong.Parse(cg.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture);
+
+    [KernelFact]
+    public void ABusyLoopUnderA03CpuQuotaIsReportedAgainstItsLimit()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        cg.Write("cpu", "cpu.cfs_quota_us", "30000");
+        var loop = cg.StartBusyLoop();
+        Thread.Sleep(500);
+        var sampler = new Sampler(new SamplingOptions());
+        var frame = Measure(sampler, 3);
+
+        var row = Assert.Single(frame.Cgroups, c => c.Path == cg.CgroupPath);
+        Assert.InRange(row.Cpu.UsedCores!.Value, 0.27, 0.33);
+        Assert.Equal(0.3, row.Cpu.LimitCores!.Value, 6);
+        Assert.InRange(row.Cpu.PercentOfLimit!.Value, 90, 110);
+        Assert.True(row.Cpu.ThrottledRatio > 0.5, $"throttled ratio {row.Cpu.ThrottledRatio}");
+        Assert.True(row.Cpu.ThrottledSeconds > 0);
+        Assert.Equal(0.3, row.Effective.CpuLimitCores!.Value, 6);
+        Assert.Equal(cg.CgroupPath, row.Effective.CpuLimitSetBy);
+        Assert.Equal(30000, row.Cpu.QuotaUsec);
+
+        var proc = Assert.Single(frame.Processes, p => p.Pid == loop.Id);
+        Assert.InRange(proc.CpuPercent, 27, 33);
+        Assert.Equal(cg.CgroupPath, proc.Cgroup);
+        Assert.Equal("root", proc.User);
+        Assert.Contains("while", proc.Command);
+    }
+
+    [KernelFact]
+    public void WithoutAQuotaABusyLoopIsAboutOneCoreAndAgreesWithCpuacct()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        cg.StartBusyLoop();
+        Thread.Sleep(300);
+        var sampler = new Sampler(new SamplingOptions());
+        var a = sampler.Take();
+        ulong u0 = CpuacctUsage(cg);
+        long t0 = Stopwatch.GetTimestamp();
+        Thread.Sleep(2000);
+        var b = sampler.Take();
+        ulong u1 = CpuacctUsage(cg);
+        double kernelCores = (u1 - u0) / 1e9 / Stopwatch.GetElapsedTime(t0).TotalSeconds;
+
+        var row = Assert.Single(FrameBuilder.Build(a, b).Cgroups, c => c.Path == cg.CgroupPath);
+        Assert.Null(row.Cpu.LimitCores);
+        Assert.Null(row.Cpu.PercentOfLimit);
+        Assert.Null(row.Effective.CpuLimitCores);
+        // One busy loop on a 2-core machine: about a core, unless other work shares the machine; always what the kernel counted.
+        Assert.InRange(row.Cpu.UsedCores!.Value, 0.7, 1.05);
+        Assert.InRange(row.Cpu.UsedCores!.Value, kernelCores - 0.03, kernelCores + 0.03);
+    }
+
+    [KernelFact]
+    public void MemoryLimitAndUsageMatchTheKernelFiles()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        cg.Write("memory", "memory.limit_in_bytes", "64M");
+        cg.Write("pids", "pids.max", "20");
+        cg.Start("x=$(head -c 20000000 /dev/zero | tr '\\0' a); sleep 60");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (long.Parse(cg.Read("memory", "memory.usage_in_bytes"), CultureInfo.InvariantCulture) < 20_000_000 && DateTime.UtcNow < deadline) Thread.Sleep(100);
+
+        var sampler = new Sampler(new SamplingOptions { Processes = false });
+        var frame = FrameBuilder.Build(sampler.Take(), sampler.Take());
+        long kernelUsage = long.Parse(cg.Read("memory", "memory.usage_in_bytes"), CultureInfo.InvariantCulture);
+        var row = Assert.Single(frame.Cgroups, c => c.Path == cg.CgroupPath);
+        Assert.Equal(64L << 20, row.Memory.LimitBytes);
+        Assert.InRange(row.Memory.UsageBytes!.Value, kernelUsage - (1 << 20), kernelUsage + (1 << 20));
+        Assert.True(row.Memory.UsageBytes > 20_000_000);
+        Assert.InRange(row.Memory.PercentOfLimit!.Value, 20_000_000 * 100.0 / (64 << 20), 100);
+        Assert.True(row.Memory.WorkingSetBytes <= row.Memory.UsageBytes);
+        Assert.Equal(64L << 20, row.Effective.MemoryLimitBytes);
+        Assert.Equal(20, row.Pids.Max);
+        Assert.True(row.Pids.Current >= 1);
+        Assert.Equal(0, row.Memory.OomKills);
+    }
+
+    [KernelFact]
+    public void ProcessesAndCgroupsThatVanishMidRunCauseNoError()
+    {
+        var sampler = new Sampler(new SamplingOptions());
+        var prev = sampler.Take();
+        var stop = DateTime.UtcNow.AddSeconds(4);
+        int frames = 0;
+        // Churn: short-lived processes and cgroups that come and go while sampling runs flat out.
+        using var churn = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        churn.Start("while :; do /bin/true; done");
+        while (DateTime.UtcNow < stop)
+        {
+            using (var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids"))
+            {
+                cg.Start("sleep 0.05");
+                var s = sampler.Take();
+                var f = FrameBuilder.Build(prev, s);
+                Assert.All(f.Processes, p => Assert.True(p.CpuPercent >= 0));
+                Assert.All(f.Cgroups, c => Assert.True(c.Cpu.UsedCores is null or >= 0));
+                prev = s;
+                frames++;
+            }
+            var after = sampler.Take();
+            FrameBuilder.Build(prev, after);
+            prev = after;
+        }
+        Assert.True(frames > 3);
+        Assert.Empty(sampler.Warnings);
+    }
+
+    [KernelFact]
+    public void FrameSourceDeliversFramesOnItsOwnThread()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct");
+        cg.Write("cpu", "cpu.cfs_quota_us", "20000");
+        cg.StartBusyLoop();
+        var history = new History();
+        var frames = FrameSource.Create(new SamplingOptions { Interval = TimeSpan.FromMilliseconds(500) }, history: history)
+            .Take(3).ToList().Wait();
+        Assert.Equal(3, frames.Count);
+        Assert.All(frames, f => Assert.InRange(f.IntervalSeconds, 0.4, 1.5));
+        Assert.Equal(3, history.OfCgroup(cg.CgroupPath).Count);
+        Assert.InRange(frames[^1].Cgroups.Single(c => c.Path == cg.CgroupPath).Cpu.UsedCores!.Value, 0.14, 0.26);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class KernelCollection
+{
+    public const string Name = "real kernel";
+}
