@@ -87,6 +87,7 @@ public sealed class CpuList : IReadOnlyCollection<int>, IEquatable<CpuList>
     private static int Number(ReadOnlySpan<byte> s, ReadOnlySpan<char> filePath, ReadOnlySpan<byte> line)
     {
         // TryParseInt32 alone would accept "+1"; the kernel only prints digits.
+        if (s.IsEmpty) throw CgroupParse.Error(filePath, 1, line, "'' is not a CPU number");
         foreach (var b in s)
             if (b is < (byte)'0' or > (byte)'9') throw CgroupParse.Error(filePath, 1, line, $"'{Utf8.Decode(s)}' is not a CPU number");
         if (!Utf8.TryParseInt32(s, out int n) || n > MaxNumber)
