@@ -31,6 +31,10 @@ internal static class CgroupParse
     public static ulong U64(ReadOnlySpan<byte> token, ReadOnlySpan<char> filePath, int lineNumber, ReadOnlySpan<byte> line, string what) =>
         Utf8.TryParseUInt64(token, out var v) ? v : throw Error(filePath, lineNumber, line, $"{what} is not an unsigned 64-bit integer");
 
+    /// <summary>Like <see cref="U64"/> for a keyed value; the message is only built on failure (this is the hot path).</summary>
+    public static ulong U64OfKey(ReadOnlySpan<byte> token, ReadOnlySpan<char> filePath, int lineNumber, ReadOnlySpan<byte> line, ReadOnlySpan<byte> key) =>
+        Utf8.TryParseUInt64(token, out var v) ? v : throw Error(filePath, lineNumber, line, $"value of '{Utf8.Decode(key)}' is not an unsigned 64-bit integer");
+
     /// <summary>µs → ns, failing loudly instead of wrapping (only a corrupt file gets near 585 years).</summary>
     public static ulong UsecToNs(ulong usec, ReadOnlySpan<char> filePath, int lineNumber, ReadOnlySpan<byte> line) =>
         usec <= ulong.MaxValue / 1000 ? usec * 1000 : throw Error(filePath, lineNumber, line, "microsecond value too large to express in nanoseconds");
@@ -75,7 +79,7 @@ internal ref struct FlatKeyed
 
     public readonly bool Is(ReadOnlySpan<byte> key) => Key.SequenceEqual(key);
 
-    public readonly ulong U64() => CgroupParse.U64(Value, _filePath, LineNumber, Line, $"value of '{Utf8.Decode(Key)}'");
+    public readonly ulong U64() => CgroupParse.U64OfKey(Value, _filePath, LineNumber, Line, Key);
 
     public readonly ulong UsecAsNs() => CgroupParse.UsecToNs(U64(), _filePath, LineNumber, Line);
 

@@ -21,7 +21,7 @@ public static class CpuacctUsage
         var result = new ulong[n];
         rest = line;
         for (int i = 0; Utf8.NextToken(ref rest, out var tok); i++)
-            result[i] = CgroupParse.U64(tok, filePath, 1, line, $"CPU {i} usage");
+            result[i] = Utf8.TryParseUInt64(tok, out var v) ? v : throw CgroupParse.Error(filePath, 1, line, $"CPU {i} usage is not an unsigned 64-bit integer");
         return result;
     }
 }
