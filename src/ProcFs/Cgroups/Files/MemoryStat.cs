@@ -11,22 +11,7 @@ namespace ProcFs.Cgroups;
 /// </summary>
 public sealed class MemoryStat
 {
-    // Index of each well-known key in _values. Order is irrelevant; names are the kernel's.
-    private static readonly string[] KnownKeys =
-    [
-        "anon", "file", "kernel", "kernel_stack", "pagetables", "percpu", "sock", "vmalloc", "shmem",
-        "file_mapped", "file_dirty", "file_writeback", "swapcached", "anon_thp",
-        "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable",
-        "slab_reclaimable", "slab_unreclaimable", "slab", "pgfault", "pgmajfault",
-        "workingset_refault_anon", "workingset_refault_file",
-        // v1
-        "cache", "rss", "rss_huge", "mapped_file", "dirty", "writeback", "swap",
-        "hierarchical_memory_limit", "hierarchical_memsw_limit",
-        "total_cache", "total_rss", "total_rss_huge", "total_shmem", "total_mapped_file", "total_dirty",
-        "total_writeback", "total_swap", "total_inactive_anon", "total_active_anon", "total_inactive_file",
-        "total_active_file", "total_unevictable", "total_pgfault", "total_pgmajfault",
-    ];
-
+    // The well-known keys: each name is the kernel's key in PascalCase, so the table cannot drift from the enum.
     private enum K
     {
         Anon, File, Kernel, KernelStack, Pagetables, Percpu, Sock, Vmalloc, Shmem,
@@ -42,8 +27,9 @@ public sealed class MemoryStat
         Count,
     }
 
-    private static readonly FrozenDictionary<string, int> Index =
-        KnownKeys.Select((k, i) => KeyValuePair.Create(k, i)).ToFrozenDictionary(StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, int> Index = Enum.GetValues<K>()
+        .Where(k => k != K.Count)
+        .ToFrozenDictionary(k => SnakeCase(k.ToString()), k => (int)k, StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> IndexBySpan =
         Index.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -60,7 +46,6 @@ public sealed class MemoryStat
 
     internal static MemoryStat Parse(ReadOnlySpan<byte> data, ReadOnlySpan<char> filePath)
     {
-        if (KnownKeys.Length != (int)K.Count) throw new InvalidOperationException("MemoryStat key table out of sync");
         var values = new ulong?[(int)K.Count];
         var r = new FlatKeyed(data, filePath);
         Span<char> keyChars = stackalloc char[MaxKnownKeyLength];
@@ -122,6 +107,21 @@ public sealed class MemoryStat
         InactiveFileBytes(version) is ulong inactive ? (inactive < usageBytes ? usageBytes - inactive : 0) : usageBytes;
 
     private ulong? Get(K k) => _values[(int)k];
+
+    /// <summary>"KernelStack" → "kernel_stack".</summary>
+    internal static string SnakeCase(string pascal)
+    {
+        var sb = new System.Text.StringBuilder(pascal.Length + 4);
+        foreach (var c in pascal)
+        {
+            if (char.IsUpper(c) && sb.Length > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The keys with typed accessors (for tests and diagnostics).</summary>
+    internal static IEnumerable<string> KnownKeyNames => Index.Keys;
 
     public ulong? AnonBytes => Get(K.Anon);
     public ulong? FileBytes => Get(K.File);

@@ -329,3 +329,47 @@ public class CgroupValueTests
         Assert.Equal("42", LimitRead.Of(42).ToString());
     }
 }
+
+public class MemoryStatKeyTableTests
+{
+    [Fact]
+    public void Known_keys_are_the_kernel_spellings()
+    {
+        var keys = MemoryStat.KnownKeyNames.ToHashSet();
+        foreach (var k in new[] { "anon", "kernel_stack", "inactive_file", "anon_thp", "slab_reclaimable", "workingset_refault_anon",
+                                  "hierarchical_memsw_limit", "total_inactive_file", "total_rss_huge", "pgmajfault" })
+            Assert.Contains(k, keys);
+        Assert.DoesNotContain("count", keys);
+        Assert.Equal(50, keys.Count);
+    }
+
+    [Fact]
+    public void Every_accessor_reads_its_own_key()
+    {
+        // Give each known key a distinct value and check a sample of accessors, including rarely used ones.
+        var keys = MemoryStat.KnownKeyNames.ToArray();
+        var text = string.Concat(keys.Select((k, i) => $"{k} {1000 + i}\n"));
+        var s = MemoryStat.Parse(CgroupFixture.B(text), "memory.stat");
+        ulong V(string key) => (ulong)(1000 + Array.IndexOf(keys, key));
+        Assert.Equal(V("pagetables"), s.PagetablesBytes);
+        Assert.Equal(V("percpu"), s.PercpuBytes);
+        Assert.Equal(V("sock"), s.SockBytes);
+        Assert.Equal(V("vmalloc"), s.VmallocBytes);
+        Assert.Equal(V("file_writeback"), s.FileWritebackBytes);
+        Assert.Equal(V("swapcached"), s.SwapcachedBytes);
+        Assert.Equal(V("anon_thp"), s.AnonThpBytes);
+        Assert.Equal(V("unevictable"), s.UnevictableBytes);
+        Assert.Equal(V("workingset_refault_anon"), s.WorkingsetRefaultAnon);
+        Assert.Equal(V("writeback"), s.WritebackBytes);
+        Assert.Equal(V("total_rss_huge"), s.TotalRssHugeBytes);
+        Assert.Equal(V("total_shmem"), s.TotalShmemBytes);
+        Assert.Equal(V("total_dirty"), s.TotalDirtyBytes);
+        Assert.Equal(V("total_writeback"), s.TotalWritebackBytes);
+        Assert.Equal(V("total_swap"), s.TotalSwapBytes);
+        Assert.Equal(V("total_unevictable"), s.TotalUnevictableBytes);
+        Assert.Equal(V("inactive_file"), s.InactiveFileBytes(CgroupVersion.V2));
+        Assert.Equal(V("total_inactive_file"), s.InactiveFileBytes(CgroupVersion.V1));
+        Assert.Equal(LimitRead.Of(V("hierarchical_memory_limit")), s.HierarchicalMemoryLimitBytes);
+        foreach (var k in keys) Assert.True(s.TryGet(k, out var v) && v == V(k), k);
+    }
+}
