@@ -7,7 +7,7 @@ namespace ProcFs.Parsing;
 public enum ReadStatus
 {
     Ok,
-    /// <summary>ENOENT/ESRCH/ENOTDIR: the process or cgroup is gone (or never was). A normal outcome.</summary>
+    /// <summary>ENOENT/ESRCH/ENOTDIR/ENODEV: the process or cgroup is gone (or never was). A normal outcome.</summary>
     Missing,
     /// <summary>EACCES/EPERM: not readable by this user.</summary>
     Denied,
@@ -68,7 +68,8 @@ public sealed class KernelFile
 
     private static ReadStatus Classify(int errno, ReadOnlySpan<char> path) => errno switch
     {
-        Libc.ENOENT or Libc.ESRCH or Libc.ENOTDIR => ReadStatus.Missing,
+        // ENODEV: kernfs answers it when a cgroup is removed between open and read.
+        Libc.ENOENT or Libc.ESRCH or Libc.ENOTDIR or Libc.ENODEV => ReadStatus.Missing,
         Libc.EACCES or Libc.EPERM => ReadStatus.Denied,
         _ => throw new IOException($"{path}: {Libc.StrError(errno)}", errno),
     };

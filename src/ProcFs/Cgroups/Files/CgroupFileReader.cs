@@ -11,8 +11,6 @@ namespace ProcFs.Cgroups;
 /// </summary>
 public sealed class CgroupFileReader
 {
-    // kernfs answers ENODEV when the cgroup is removed after open(); KernelFile reports it as an IOException.
-    private const int ENODEV = 19;
 
     private readonly KernelFile _file;
     private char[] _path = new char[256];
@@ -134,14 +132,7 @@ public sealed class CgroupFileReader
         i += name.Length;
         suffix.CopyTo(p[i..]);
         _pathLength = len;
-        try
-        {
-            LastStatus = _file.TryRead(PathSpan);
-        }
-        catch (IOException e) when (e.HResult == ENODEV)
-        {
-            LastStatus = ReadStatus.Missing;
-        }
+        LastStatus = _file.TryRead(PathSpan);
         return LastStatus == ReadStatus.Ok;
     }
 }
