@@ -112,7 +112,13 @@ public struct ProcStat
         comm.CopyTo(s._comm);
         s._commLength = (byte)comm.Length;
 
-        var c = new Cursor(data[(close + 1)..]);
+        var after = data[(close + 1)..];
+        if (!after.IsEmpty)
+        {
+            if (after[0] != (byte)' ') return 3; // ")R": state is not where it belongs
+            after = after[1..];
+        }
+        var c = new Cursor(after);
         if (!c.Char(out char state)) return c.Error; s.State = state;
         if (!c.Int(out int v)) return c.Error; s.Ppid = v;
         if (!c.Int(out v)) return c.Error; s.Pgrp = v;
@@ -152,14 +158,13 @@ public struct ProcStat
         private bool Next(out ReadOnlySpan<byte> token)
         {
             _field++;
-            // Inline rather than Utf8.NextToken: ref-safety rules reject passing a field by ref here.
-            int i = 0;
-            while (i < _rest.Length && _rest[i] == (byte)' ') i++;
-            if (i < _rest.Length)
+            // The kernel separates fields by exactly one space: an empty field is malformed, not skipped.
+            if (!_rest.IsEmpty)
             {
-                int end = _rest[i..].IndexOf((byte)' ');
-                token = end < 0 ? _rest[i..] : _rest.Slice(i, end);
-                _rest = end < 0 ? default : _rest[(i + end + 1)..];
+                int end = _rest.IndexOf((byte)' ');
+                token = end < 0 ? _rest : _rest[..end];
+                _rest = end < 0 ? default : _rest[(end + 1)..];
+                if (token.IsEmpty) { Error = _field; return false; }
                 return true;
             }
             token = default;

@@ -135,6 +135,7 @@ public class ProcStatTests
     [InlineData("3832 cat) R 1")]
     [InlineData("abc (cat) R 1")]
     [InlineData("(cat) R 1")]
+    [InlineData("3832 (cat)R 1 2 3")]
     public void Lines_without_pid_and_comm_are_rejected(string line)
     {
         var e = Assert.Throws<ProcFsFormatException>(() => Parse(line));
