@@ -69,8 +69,13 @@ public struct ProcStat
         return stat;
     }
 
-    /// <summary>Parses without throwing (and without allocating) on malformed input.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, out ProcStat stat) => ParseCore(data, out stat) == 0;
+    /// <summary>Parses without throwing (and without allocating); on malformed input stat is default.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, out ProcStat stat)
+    {
+        if (ParseCore(data, out stat) == 0) return true;
+        stat = default;
+        return false;
+    }
 
     internal static ProcFsFormatException Error(ReadOnlySpan<byte> data, string filePath, int error)
     {

@@ -140,7 +140,8 @@ public class ProcStatTests
     {
         var e = Assert.Throws<ProcFsFormatException>(() => Parse(line));
         Assert.Equal("/proc/42/stat", e.FilePath);
-        Assert.False(ProcStat.TryParse(Encoding.UTF8.GetBytes(line), out _));
+        Assert.False(ProcStat.TryParse(Encoding.UTF8.GetBytes(line), out var partial));
+        Assert.Equal(0, partial.Pid);
     }
 
     [Fact]

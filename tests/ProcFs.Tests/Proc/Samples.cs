@@ -7,7 +7,8 @@ internal static class Samples
     public const string CatStat =
         "3832 (cat) R 3830 3830 2621 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 36854 3133440 391 18446744073709551615 93992444293120 93992444313001 140726277971056 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 93992444329008 93992444330624 93993411928064 140726277978596 140726277978616 140726277978616 140726277980139 0\n";
 
-    /// <summary>A workqueue kernel thread: name longer than 15 bytes, PF_KTHREAD set, state I, last ran on CPU 1.</summary>
+    /// <summary>A workqueue kernel thread: name longer than 15 bytes, PF_KTHREAD set, state I
+    /// (its tail, from a sibling kworker, has processor = 1).</summary>
     public const string KworkerStat =
         "32 (kworker/u8:1-kvfree_rcu_reclaim) I 2 0 0 0 -1 69239136 0 0 0 0 0 27 0 0 20 0 1 0 16 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 1 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
 
