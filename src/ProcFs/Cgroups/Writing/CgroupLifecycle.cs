@@ -198,8 +198,9 @@ public sealed class CgroupLifecycle
     private static int CountProcs(string dir) =>
         (ControlFile.TryReadText(Path.Combine(dir, "cgroup.procs")) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
+    // '+' tolerated so a fixture file holding what was written reads like the kernel's list.
     private static HashSet<string> Words(string? text) =>
-        new((text ?? "").Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries));
+        new((text ?? "").Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries).Select(w => w.TrimStart('+')));
 
     private static string Normalize(string dir) => dir.Length > 1 ? dir.TrimEnd('/') : dir;
 

@@ -132,21 +132,18 @@ public sealed class CgroupWriter
 
     /// <summary>
     /// Which v1 file to write first. Each write makes the kernel validate (period, quota) against the
-    /// parent (ratio must not exceed it) and the children (must not go below theirs); both ends are assumed
-    /// valid, so an intermediate ratio between the old and new ratios is safe. Without one, the lower
-    /// intermediate ratio is chosen: nested limits under ctop's own cgroups are rarer than a limited parent.
+    /// nearest limited ancestor (ratio must not exceed it) and limited descendants (must not go below
+    /// theirs); an unlimited quota is always acceptable. So: from or to unlimited, go through
+    /// (period, unlimited). Otherwise the two intermediate ratios multiply to old × new ratio, so either
+    /// both lie between the old and new ratio (both safe) or neither does; the lower one is taken, as a
+    /// limited parent is the commoner constraint than limited children under the cgroups ctop edits.
     /// </summary>
     internal static bool PeriodFirst(long? oldQ, long oldP, long? newQ, long newP)
     {
-        double r0 = Ratio(oldQ, oldP), r1 = Ratio(newQ, newP);
-        double viaPeriod = Ratio(oldQ, newP), viaQuota = Ratio(newQ, oldP);
-        double lo = Math.Min(r0, r1), hi = Math.Max(r0, r1);
-        bool periodOk = viaPeriod >= lo && viaPeriod <= hi, quotaOk = viaQuota >= lo && viaQuota <= hi;
-        if (periodOk != quotaOk) return periodOk;
-        return viaPeriod <= viaQuota;
+        if (oldQ is not { } oq) return true;
+        if (newQ is not { } nq) return false;
+        return (double)oq / newP <= (double)nq / oldP;
     }
-
-    private static double Ratio(long? quota, long period) => quota is { } q ? (double)q / period : double.PositiveInfinity;
 
     /// <summary>Explains a v1 CFS EINVAL that passed validation: the hierarchy rules of __cfs_schedulable.</summary>
     private static string? ExplainCfs(string cpuDir, int errno, long? quota, long period)
