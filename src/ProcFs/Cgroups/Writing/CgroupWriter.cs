@@ -97,12 +97,12 @@ public sealed class CgroupWriter
             {
                 // The kernel checks the pair (new period, old quota) on the first write.
                 period = Write(periodFile, newPText, periodBefore, "period", e => ExplainCfs(cpuDir, e, oldQ, newP));
-                quota = WriteOrRollBack(quotaFile, newQText, quotaBefore, period, e => ExplainCfs(cpuDir, e, newQ, newP));
+                quota = WriteOrRollBack(quotaFile, newQText, quotaBefore, "limit", period, e => ExplainCfs(cpuDir, e, newQ, newP));
             }
             else
             {
                 quota = Write(quotaFile, newQText, quotaBefore, "limit", e => ExplainCfs(cpuDir, e, newQ, oldP));
-                period = WriteOrRollBack(periodFile, newPText, periodBefore, quota, e => ExplainCfs(cpuDir, e, newQ, newP));
+                period = WriteOrRollBack(periodFile, newPText, periodBefore, "period", quota, e => ExplainCfs(cpuDir, e, newQ, newP));
             }
         }
         else if (periodChanges)
@@ -113,11 +113,11 @@ public sealed class CgroupWriter
     }
 
     /// <summary>The second of two v1 writes: on refusal, restores the first file so nothing is half-applied.</summary>
-    private WriteResult WriteOrRollBack(string file, string value, string before, WriteResult first, Func<int, string?> explain)
+    private WriteResult WriteOrRollBack(string file, string value, string before, string noun, WriteResult first, Func<int, string?> explain)
     {
         try
         {
-            return Write(file, value, before, "value", explain);
+            return Write(file, value, before, noun, explain);
         }
         catch (CgroupWriteException ex) when (ex.Errno is not null)
         {
@@ -392,7 +392,7 @@ public sealed class CgroupWriter
         if (errno != 0)
         {
             string rule = (openFailed ? null : explain?.Invoke(errno)) ?? Explain(file, errno, openFailed);
-            if (!openFailed && ControlFile.TryReadText(file) == before) rule += $"; the old {noun} {before} stays";
+            if (!openFailed && ControlFile.TryReadText(file) == before) rule += $"; the old {noun} {(before.Length == 0 ? "(empty)" : before)} stays";
             throw new CgroupWriteException(file, value, errno, rule);
         }
         string after = ControlFile.TryReadText(file)
