@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using ProcFs.Native;
+using ProcFs.Parsing;
+
+namespace ProcFs.Cgroups;
+
+/// <summary>
+/// The raw system calls behind the writers, returning errnos instead of throwing so each caller can
+/// explain the refusal in terms of the file it was writing.
+/// </summary>
+internal static unsafe partial class ControlFile
+{
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EAGAIN = 11, EACCES = 13, EBUSY = 16, EEXIST = 17,
+        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOSPC = 28, EROFS = 30, ERANGE = 34, ENOTEMPTY = 39, EOPNOTSUPP = 95;
+
+    // Not in Libc.cs (shared); the value is the same on every Linux architecture .NET supports.
+    private const int O_TRUNC = 0x200;
+
+    public static string Name(int errno) => errno switch
+    {
+        EPERM => "EPERM", ENOENT => "ENOENT", ESRCH => "ESRCH", EAGAIN => "EAGAIN", EACCES => "EACCES",
+        EBUSY => "EBUSY", EEXIST => "EEXIST", ENOTDIR => "ENOTDIR", EISDIR => "EISDIR", EINVAL => "EINVAL",
+        ENOSPC => "ENOSPC", EROFS => "EROFS", ERANGE => "ERANGE", ENOTEMPTY => "ENOTEMPTY", EOPNOTSUPP => "EOPNOTSUPP",
+        _ => $"errno {errno}",
+    };
+
+    /// <summary>
+    /// One write(2) of the whole text, like KernelFile.TryWrite, but also says whether open(2) or write(2)
+    /// failed: EACCES from open means "no permission", from write (cpuset) it means "not a subset of the
+    /// parent". O_TRUNC is a no-op on cgroupfs and keeps fixture files (regular files) exact.
+    /// </summary>
+    public static int TryWrite(string path, string text, out bool openFailed)
+    {
+        openFailed = false;
+        byte[] data = Encoding.UTF8.GetBytes(text);
+        int fd = OpenPath(path, Libc.O_WRONLY | Libc.O_CLOEXEC | O_TRUNC);
+        if (fd < 0) { openFailed = true; return Marshal.GetLastSystemError(); }
+        try
+        {
+            fixed (byte* d = data)
+            {
+                while (true)
+                {
+                    nint r = Libc.Write(fd, d, data.Length);
+                    if (r >= 0) return 0;
+                    int errno = Marshal.GetLastSystemError();
+                    if (errno != Libc.EINTR) return errno;
+                }
+            }
+        }
+        finally { Libc.Close(fd); }
+    }
+
+    /// <summary>Reads a small control file; null when it is missing or unreadable.</summary>
+    public static string? TryReadText(string path)
+    {
+        try
+        {
+            var f = new KernelFile(256);
+            return f.TryRead(path) == ReadStatus.Ok ? Utf8.Decode(Utf8.Trim(f.Data)) : null;
+        }
+        catch (IOException) { return null; }
+    }
+
+    public static int MakeDirectory(string path)
+    {
+        fixed (byte* p = Z(path)) return Mkdir(p, 0x1ed /* 0755 */) == 0 ? 0 : Marshal.GetLastSystemError();
+    }
+
+    public static int RemoveDirectory(string path)
+    {
+        fixed (byte* p = Z(path)) return Rmdir(p) == 0 ? 0 : Marshal.GetLastSystemError();
+    }
+
+    private static int OpenPath(string path, int flags)
+    {
+        fixed (byte* p = Z(path))
+        {
+            int fd;
+            do fd = Libc.Open(p, flags);
+            while (fd < 0 && Marshal.GetLastSystemError() == Libc.EINTR);
+            return fd;
+        }
+    }
+
+    private static byte[] Z(string path)
+    {
+        var b = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, b);
+        return b;
+    }
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
+    private static partial int Mkdir(byte* path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true)]
+    private static partial int Rmdir(byte* path);
+}
