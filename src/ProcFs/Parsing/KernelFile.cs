@@ -73,27 +73,4 @@ public sealed class KernelFile
         Libc.EACCES or Libc.EPERM => ReadStatus.Denied,
         _ => throw new IOException($"{path}: {Libc.StrError(errno)}", errno),
     };
-
-    /// <summary>
-    /// Writes <paramref name="text"/> to a kernel control file in a single write(2), as the kernel expects,
-    /// and returns 0 or the errno the kernel answered (EINVAL, EBUSY, ERANGE, ...).
-    /// </summary>
-    public static unsafe int TryWrite(string path, string text)
-    {
-        byte[] p = new byte[Encoding.UTF8.GetByteCount(path) + 1];
-        Encoding.UTF8.GetBytes(path, p);
-        byte[] data = Encoding.UTF8.GetBytes(text);
-        fixed (byte* pp = p)
-        fixed (byte* d = data)
-        {
-            int fd = Libc.Open(pp, Libc.O_WRONLY | Libc.O_CLOEXEC);
-            if (fd < 0) return Marshal.GetLastSystemError();
-            try
-            {
-                nint r = Libc.Write(fd, d, data.Length);
-                return r < 0 ? Marshal.GetLastSystemError() : 0;
-            }
-            finally { Libc.Close(fd); }
-        }
-    }
 }
