@@ -13,7 +13,7 @@ public static class FrameBuilder
     {
         double seconds = Math.Max(Sample.Seconds(prev, cur), 1e-6);
         var cgroups = BuildCgroups(prev, cur, seconds);
-        var processes = BuildProcesses(prev, cur, seconds);
+        var processes = BuildProcesses(prev, cur, Math.Max(Sample.ProcessSeconds(prev, cur), 1e-6));
         return new Frame(cur.Time, seconds, cur.Scope, cgroups, processes);
     }
 

@@ -22,7 +22,10 @@ public readonly record struct ProcessSample(int Pid, ulong StartTime, int Ppid, 
 /// <summary>All processes and the cgroup tree at one monotonic instant.</summary>
 public sealed class Sample
 {
+    /// <summary>Stopwatch timestamp taken just before the cgroups were read.</summary>
     public required long Timestamp { get; init; }
+    /// <summary>Taken just before the process scan, so a slow cgroup walk does not skew process rates (and vice versa).</summary>
+    public long ProcessTimestamp { get; init; }
     public required DateTimeOffset Time { get; init; }
     public required HostSample Host { get; init; }
     public required Scope Scope { get; init; }
@@ -31,4 +34,7 @@ public sealed class Sample
 
     /// <summary>Seconds between two samples on the monotonic clock.</summary>
     public static double Seconds(Sample a, Sample b) => (b.Timestamp - a.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency;
+
+    public static double ProcessSeconds(Sample a, Sample b) =>
+        (b.ProcessTimestamp - a.ProcessTimestamp) / (double)System.Diagnostics.Stopwatch.Frequency;
 }

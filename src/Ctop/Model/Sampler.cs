@@ -24,6 +24,8 @@ public sealed class Sampler
     private readonly Dictionary<(int Pid, ulong Start), ProcessInfo> _info = new();
     private readonly Dictionary<uint, string> _users = new();
     private readonly KernelFile _file = new();
+    private readonly List<(int Pid, string Comm)> _fresh = new();
+    private static readonly ProcessInfo Pending = new("?", "", null, null);
     private long _samples;
 
     public Sampler(SamplingOptions options)
@@ -44,14 +46,17 @@ public sealed class Sampler
     public Sample Take()
     {
         _samples++;
-        var timestamp = Stopwatch.GetTimestamp();
         var time = DateTimeOffset.Now;
         var host = ReadHost();
-        var processes = _options.Processes ? ReadProcesses() : new Dictionary<int, ProcessSample>();
+        // Each part is timed where it is read: a rate is Δcounter over the Δtime of the reads that produced it.
+        var timestamp = Stopwatch.GetTimestamp();
         var cgroups = _options.Cgroups ? ReadCgroups() : new Dictionary<string, CgroupStats>();
+        var processTimestamp = Stopwatch.GetTimestamp();
+        var processes = _options.Processes ? ReadProcesses() : new Dictionary<int, ProcessSample>();
         return new Sample
         {
             Timestamp = timestamp,
+            ProcessTimestamp = processTimestamp,
             Time = time,
             Host = host,
             Scope = _scope.Detect(host),
@@ -72,22 +77,31 @@ public sealed class Sampler
         _proc.ListPids(_pids);
         var result = new Dictionary<int, ProcessSample>(_pids.Count);
         long pageSize = SystemConf.PageSize;
+        // Pass 1 reads only stat, fast and in one sweep, so the counters are close to processTimestamp. Pass 2 reads
+        // the facts of new processes (status, cmdline, cgroup: slow the first time) outside that window.
+        _fresh.Clear();
         foreach (var pid in _pids)
         {
             // A process can exit between the listing and the read: that is not an error.
             if (!_proc.TryReadStat(pid, out var stat)) continue;
-            var key = (pid, stat.StartTime);
-            if (!_info.TryGetValue(key, out var info))
+            if (_info.TryGetValue((pid, stat.StartTime), out var info))
             {
-                info = ReadInfo(pid, ref stat);
-                _info[key] = info;
+                if ((_samples + pid) % CgroupRefreshSamples == 0) RefreshCgroup(pid, info);
             }
-            else if ((_samples + pid) % CgroupRefreshSamples == 0)
+            else
             {
-                RefreshCgroup(pid, info);
+                info = Pending;
+                _fresh.Add((pid, stat.GetComm(_proc.Comms)));
             }
             result[pid] = new ProcessSample(pid, stat.StartTime, stat.Ppid, stat.State, stat.UTime + stat.STime,
                 (long)stat.Rss * pageSize, stat.NumThreads, info);
+        }
+        foreach (var (pid, comm) in _fresh)
+        {
+            var s = result[pid];
+            var info = ReadInfo(pid, comm);
+            _info[(pid, s.StartTime)] = info;
+            result[pid] = s with { Info = info };
         }
         // Forget the facts of processes that are gone, so churn cannot grow the cache.
         if (_info.Count > result.Count * 2 + 64)
@@ -96,11 +110,11 @@ public sealed class Sampler
         return result;
     }
 
-    private ProcessInfo ReadInfo(int pid, ref ProcStat stat)
+    private ProcessInfo ReadInfo(int pid, string comm)
     {
         string user = "?";
         if (_proc.TryReadStatus(pid, out var status) && status.Uid is { } uid) user = UserName(uid.Real);
-        string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + stat.GetComm(_proc.Comms) + "]";
+        string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + comm + "]";
         var path = ReadCgroupPath(pid);
         return new ProcessInfo(user, command, path, path is null ? null : ContainerNames.FromPath(path));
     }

@@ -19,6 +19,7 @@ public class FrameBuilderTests
     private static Sample At(double seconds, CgroupStats[] cgroups, ProcessSample[]? processes = null, double uptime = 1000) => new()
     {
         Timestamp = (long)(seconds * Second),
+        ProcessTimestamp = (long)(seconds * Second),
         Time = DateTimeOffset.UnixEpoch.AddSeconds(seconds),
         Host = new HostSample(default, 2, 1 << 30, null, new LoadAvg(), new Uptime(uptime + seconds, 0)),
         Scope = new Scope(ScopeKind.Host, 2, 1 << 30),
