@@ -1,6 +1,19 @@
+using Ctop.Cli;
+using Ctop.Pipeline;
+
 namespace Ctop;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static async Task<int> Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        using var signals = ProcessConsole.CancelOnStopSignals(cts);
+        var host = new AppHost(
+            options => FrameSource.Create(options),
+            ProcessConsole.OpenStdout(),
+            Console.Error,
+            Console.IsOutputRedirected);
+        return await CtopApp.RunAsync(args, host, cts.Token);
+    }
 }

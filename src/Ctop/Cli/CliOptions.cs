@@ -1,0 +1,7 @@
+using Ctop.Output;
+using Ctop.Pipeline;
+
+namespace Ctop.Cli;
+
+/// <summary>The command line, bound: what to sample, what to print, and whether -b was given.</summary>
+public sealed record CliOptions(SamplingOptions Sampling, BatchOptions Batch, bool BatchFlag);

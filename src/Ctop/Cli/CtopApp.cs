@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Ctop.Model;
+using Ctop.Output;
+using Ctop.Pipeline;
+
+namespace Ctop.Cli;
+
+/// <summary>What ctop needs from the outside world; tests pass their own.</summary>
+public sealed record AppHost(
+    Func<SamplingOptions, IObservable<Frame>> Frames,
+    TextWriter Out,
+    TextWriter Error,
+    bool OutputRedirected);
+
+/// <summary>Parses the command line and runs the chosen mode. Exit codes: 0 success, 1 runtime error, 2 usage.</summary>
+public static class CtopApp
+{
+    public const int Success = 0;
+    public const int RuntimeError = 1;
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, AppHost host, CancellationToken cancellation = default)
+    {
+        var command = new CtopCommand();
+        var parsed = command.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // System.CommandLine would exit 1 and print the whole help; usage errors are 2, and short.
+            foreach (var error in parsed.Errors)
+                host.Error.WriteLine("ctop: " + error.Message);
+            host.Error.WriteLine("Try 'ctop --help' for more information.");
+            return UsageError;
+        }
+
+        command.Root.SetAction((result, ct) => RunAsync(command.Bind(result), host, ct));
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = host.Out,
+                Error = host.Error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null, // Program owns Ctrl-C and SIGTERM: they stop cleanly, exit 0
+            }, cancellation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return Success;
+        }
+        catch (Exception ex)
+        {
+            host.Error.WriteLine("ctop: " + Display.Escape(ex.Message));
+            return RuntimeError;
+        }
+        finally
+        {
+            FlushQuietly(host.Out); // --help and --version write to a buffered stdout
+        }
+    }
+
+    private static void FlushQuietly(TextWriter writer)
+    {
+        try { writer.Flush(); }
+        catch (IOException) { } // the reader left; nothing is lost that it wanted
+    }
+
+    private static Task<int> RunAsync(CliOptions options, AppHost host, CancellationToken cancellation)
+    {
+        if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard)
+        {
+            // The dashboard is not built yet: print the batch output on the terminal (stdout stays exactly batch).
+            host.Error.WriteLine("ctop: the interactive dashboard is not available yet; printing batch output (-b hides this note).");
+        }
+        return BatchRunner.RunAsync(host.Frames(options.Sampling), options.Batch, host.Out, host.Error, cancellation);
+    }
+}

@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Ctop.Output;
+using Ctop.Pipeline;
+
+namespace Ctop.Cli;
+
+/// <summary>The ctop command line (System.CommandLine): the options, their validation, and binding to options records.</summary>
+public sealed class CtopCommand
+{
+    /// <summary>TimeSpan cannot hold much more than this many seconds anyway; a day is already absurd for a top.</summary>
+    public const double MaxDelaySeconds = 86_400;
+
+    public RootCommand Root { get; }
+
+    private readonly Option<bool> _batch = new("--batch", "-b")
+    {
+        Description = "Batch mode: print frames as text (or JSON) instead of the dashboard. Implied when output is not a terminal.",
+    };
+
+    private readonly Option<int?> _iterations = new("--iterations", "-n")
+    {
+        Description = "Print COUNT frames, then exit. Default: until interrupted.",
+        HelpName = "COUNT",
+        CustomParser = ParseIterations,
+    };
+
+    private readonly Option<double> _delay = new("--delay", "-d")
+    {
+        Description = "Seconds between frames, like top's -d (e.g. 0.5). Default: 1.",
+        HelpName = "SECONDS",
+        CustomParser = ParseDelay,
+        DefaultValueFactory = _ => 1.0,
+    };
+
+    private readonly Option<bool> _json = new("--json")
+    {
+        Description = "Print one JSON object per frame, one per line (see docs/usage.md for the schema).",
+    };
+
+    private readonly Option<bool> _cgroupsOnly = new("--cgroups-only")
+    {
+        Description = "Show only cgroups; processes are not read at all.",
+    };
+
+    private readonly Option<bool> _processesOnly = new("--processes-only")
+    {
+        Description = "Show only processes; the cgroup tree is not read at all.",
+    };
+
+    private readonly Option<string?> _cgroup = new("--cgroup")
+    {
+        Description = "Only cgroups whose path starts with PATH-PREFIX (e.g. /docker or /system.slice/docker), and the processes in them.",
+        HelpName = "PATH-PREFIX",
+    };
+
+    private readonly Option<int[]> _pids = new("--pid", "-p")
+    {
+        Description = "Only these processes (and the cgroups they are in). Comma-separated; may be repeated.",
+        HelpName = "PID,...",
+        Arity = ArgumentArity.OneOrMore,
+        CustomParser = ParsePids,
+    };
+
+    private readonly Option<string> _procRoot = new("--proc-root")
+    {
+        Description = "Where proc is mounted (e.g. a host's /proc bind-mounted into a container).",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => "/proc",
+    };
+
+    private readonly Option<string?> _cgroupRoot = new("--cgroup-root")
+    {
+        Description = "Where the cgroup filesystem is mounted. Default: the mount points in mountinfo.",
+        HelpName = "DIR",
+    };
+
+    public CtopCommand()
+    {
+        Root = new RootCommand("ctop: a container-aware top. CPU against quota, memory against limit, throttling, per cgroup and process.");
+        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _procRoot, _cgroupRoot })
+            Root.Options.Add(o);
+
+        _cgroup.Validators.Add(r =>
+        {
+            if (string.IsNullOrEmpty(r.GetValueOrDefault<string?>()))
+                r.AddError("--cgroup needs a path prefix such as /docker.");
+        });
+        _procRoot.Validators.Add(r => RequireDirectory(r, "--proc-root"));
+        _cgroupRoot.Validators.Add(r => RequireDirectory(r, "--cgroup-root"));
+
+        Root.Validators.Add(r =>
+        {
+            bool cgroupsOnly = r.GetValue(_cgroupsOnly), processesOnly = r.GetValue(_processesOnly);
+            if (cgroupsOnly && processesOnly)
+                r.AddError("--cgroups-only and --processes-only cannot be used together.");
+            if (cgroupsOnly && r.GetResult(_pids) is not null)
+                r.AddError("--pid selects processes, and --cgroups-only shows none; use one or the other.");
+        });
+    }
+
+    public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args);
+
+    /// <summary>The options of a parse without errors.</summary>
+    public CliOptions Bind(ParseResult result)
+    {
+        bool cgroupsOnly = result.GetValue(_cgroupsOnly), processesOnly = result.GetValue(_processesOnly);
+        var pids = result.GetValue(_pids);
+        var prefix = result.GetValue(_cgroup);
+
+        var sampling = new SamplingOptions
+        {
+            Interval = TimeSpan.FromSeconds(result.GetValue(_delay)),
+            ProcRoot = result.GetValue(_procRoot) ?? "/proc",
+            CgroupRoot = result.GetValue(_cgroupRoot),
+            Processes = !cgroupsOnly,
+            Cgroups = !processesOnly,
+        };
+        var batch = new BatchOptions
+        {
+            Iterations = result.GetValue(_iterations),
+            Json = result.GetValue(_json),
+            Filter = new FrameFilter
+            {
+                CgroupPrefix = prefix is null ? null : FrameFilter.NormalizePrefix(prefix),
+                Pids = pids is { Length: > 0 } ? pids.ToHashSet() : null,
+                CgroupsOnly = cgroupsOnly,
+                ProcessesOnly = processesOnly,
+            },
+        };
+        return new CliOptions(sampling, batch, result.GetValue(_batch));
+    }
+
+    private static int? ParseIterations(ArgumentResult r)
+    {
+        var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) return n;
+        r.AddError($"Invalid --iterations '{text}': expected a whole number of frames, at least 1.");
+        return null;
+    }
+
+    private static double ParseDelay(ArgumentResult r)
+    {
+        if (r.Tokens.Count == 0) return 1.0;
+        var text = r.Tokens[0].Value;
+        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s)
+            && s > 0 && s <= MaxDelaySeconds)
+            return s;
+        r.AddError($"Invalid --delay '{text}': expected seconds greater than 0 (e.g. 1 or 0.5), at most {MaxDelaySeconds}.");
+        return 1.0;
+    }
+
+    private static int[] ParsePids(ArgumentResult r)
+    {
+        var pids = new List<int>();
+        foreach (var token in r.Tokens)
+            foreach (var part in token.Value.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0)
+                    pids.Add(pid);
+                else
+                {
+                    r.AddError($"Invalid --pid '{token.Value}': expected process ids separated by commas, e.g. 1,42.");
+                    return [];
+                }
+            }
+        return pids.ToArray();
+    }
+
+    private static void RequireDirectory(OptionResult r, string name)
+    {
+        var dir = r.GetValueOrDefault<string?>();
+        if (r.Implicit || dir is null) return; // defaults are checked where they are used
+        if (!Directory.Exists(dir))
+            r.AddError($"{name} '{dir}' is not a directory.");
+    }
+}

@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Ctop.Cli;
+
+/// <summary>The process's real stdout and its stop signals, for Program.</summary>
+public static class ProcessConsole
+{
+    /// <summary>
+    /// Stdout as a writer that throws IOException once the reader is gone (see <see cref="FdWriteStream"/>),
+    /// so batch mode ends like top | head. Buffered; the batch runner flushes once per frame.
+    /// </summary>
+    public static TextWriter OpenStdout() =>
+        new StreamWriter(new FdWriteStream(1), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024)
+        {
+            AutoFlush = false,
+        };
+
+    /// <summary>
+    /// A token cancelled by Ctrl-C (SIGINT) or SIGTERM, so batch mode stops after the frame in hand and exits 0.
+    /// A second Ctrl-C is left to the default handler, which kills a process that is stuck.
+    /// </summary>
+    public static IDisposable CancelOnStopSignals(CancellationTokenSource cts)
+    {
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = !cts.IsCancellationRequested;
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+        return new Registration(() => { Console.CancelKeyPress -= onCancel; term.Dispose(); });
+    }
+
+    private sealed class Registration(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}
