@@ -139,7 +139,9 @@ public class RealSamplingTests
         var frames = FrameSource.Create(new SamplingOptions { Interval = TimeSpan.FromMilliseconds(500) }, history: history)
             .Take(3).ToList().Wait();
         Assert.Equal(3, frames.Count);
-        Assert.All(frames, f => Assert.InRange(f.IntervalSeconds, 0.4, 1.5));
+        // The first sample is cold (JIT, first reads), so the first interval can be shorter than the grid.
+        Assert.All(frames, f => Assert.InRange(f.IntervalSeconds, 0.1, 1.5));
+        Assert.InRange(frames[^1].IntervalSeconds, 0.4, 0.6);
         Assert.Equal(3, history.OfCgroup(cg.CgroupPath).Count);
         Assert.InRange(frames[^1].Cgroups.Single(c => c.Path == cg.CgroupPath).Cpu.UsedCores!.Value, 0.14, 0.26);
     }

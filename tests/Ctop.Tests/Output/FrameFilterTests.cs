@@ -5,13 +5,13 @@ namespace Ctop.Tests.Output;
 
 public class FrameFilterTests
 {
-    private static readonly Model.Frame Sample = Frame(
+    private static readonly Ctop.Model.Frame Sample = Frame(
         [Cgroup("/"), Cgroup("/docker"), Cgroup("/docker/abc"), Cgroup("/dockerd"), Cgroup("/system.slice/docker-1.scope"), Cgroup("/user.slice")],
         [Process(1, cgroup: "/"), Process(10, cgroup: "/docker/abc"), Process(11, cgroup: "/docker/abc"),
          Process(20, cgroup: "/system.slice/docker-1.scope"), Process(30, cgroup: "/user.slice"), Process(40, cgroup: null)]);
 
-    private static string[] Paths(Model.Frame f) => f.Cgroups.Select(c => c.Path).ToArray();
-    private static int[] Pids(Model.Frame f) => f.Processes.Select(p => p.Pid).ToArray();
+    private static string[] Paths(Ctop.Model.Frame f) => f.Cgroups.Select(c => c.Path).ToArray();
+    private static int[] Pids(Ctop.Model.Frame f) => f.Processes.Select(p => p.Pid).ToArray();
 
     [Fact]
     public void No_filter_is_the_identity() => Assert.Same(Sample, FrameFilter.None.Apply(Sample));
