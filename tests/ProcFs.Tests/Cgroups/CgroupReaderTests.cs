@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using ProcFs.Cgroups;
+using ProcFs.Tests.Support;
+
+namespace ProcFs.Tests.Cgroups;
+
+/// <summary>The one model over v1, hybrid and v2: the same questions answered from each host's files.</summary>
+public class CgroupReaderTests
+{
+    private static CgroupReader Reader(TempTree t) => new(CgroupLayout.Discover(t.ProcRoot(), t.CgroupRoot()));
+
+    [Fact]
+    public void V2DockerScope()
+    {
+        using var t = HostFixtures.V2Host();
+        var s = Reader(t).Read(HostFixtures.DockerScope)!;
+        Assert.Equal(5_000_000_000UL, s.Cpu!.UsageNs);
+        Assert.Equal(0.5, s.Cpu.LimitCores);
+        Assert.Equal(100, s.Cpu.Weight);
+        Assert.Equal(200UL, s.Cpu.NrPeriods);
+        Assert.Equal(150UL, s.Cpu.NrThrottled);
+        Assert.Equal(3_000_000_000UL, s.Cpu.ThrottledNs);
+        Assert.Equal(134217728UL, s.Memory!.UsageBytes);
+        Assert.Equal(268435456UL, s.Memory.LimitBytes);
+        Assert.Null(s.Memory.HighBytes);
+        Assert.Equal(134217728UL - 16777216UL, s.Memory.WorkingSetBytes);
+        Assert.Equal(1UL, s.Memory.OomKills);
+        Assert.Equal(12UL, s.Pids!.Current);
+        Assert.Equal(100UL, s.Pids.Max);
+        Assert.Equal(2, s.EffectiveCpus!.Count);
+        Assert.Equal(1048576UL, s.Io!.Value.ReadBytes);
+        Assert.Equal(12.5, s.Pressure!.Cpu!.Value.Some!.Value.Avg10);
+    }
+
+    [Fact]
+    public void V2UnlimitedAndTheRoot()
+    {
+        using var t = HostFixtures.V2Host();
+        var r = Reader(t);
+        var slice = r.Read("/system.slice")!;
+        Assert.Null(slice.Cpu!.LimitCores);
+        Assert.Null(slice.Memory!.LimitBytes);
+        Assert.Null(slice.Pids!.Max);
+        // The v2 root has cpu.stat but no cpu.max or memory.current.
+        var root = r.Read("/")!;
+        Assert.Equal(98_765_432_000UL, root.Cpu!.UsageNs);
+        Assert.Null(root.Cpu.QuotaUsec);
+        Assert.Null(root.Memory);
+        Assert.Null(r.Read("/no/such/cgroup"));
+    }
+
+    [Fact]
+    public void V1DockerWithCoMountedCpuAndCpuacct()
+    {
+        using var t = HostFixtures.V1Host();
+        var s = Reader(t).Read("/docker/" + HostFixtures.DockerId)!;
+        Assert.Equal(2_500_000_000UL, s.Cpu!.UsageNs);
+        Assert.Equal(0.25, s.Cpu.LimitCores);
+        Assert.Equal(1024UL, s.Cpu.Shares);
+        Assert.Equal(100, s.Cpu.Weight);
+        Assert.Equal(60UL, s.Cpu.NrThrottled);
+        Assert.Equal(1_500_000_000UL, s.Cpu.ThrottledNs);
+        Assert.Equal(134217728UL, s.Memory!.LimitBytes);
+        Assert.Equal(134217728UL, s.Memory.HierarchicalLimitBytes);
+        Assert.Equal(67108864UL - 4194304UL, s.Memory.WorkingSetBytes);
+        Assert.Equal(2UL, s.Memory.OomKills);
+        Assert.Equal(50UL, s.Pids!.Max);
+        Assert.Equal("1", s.EffectiveCpus!.ToString());
+        Assert.Equal(4096UL, s.Io!.Value.ReadBytes);
+        Assert.Equal(8192UL, s.Io.Value.WriteBytes);
+        Assert.Null(s.Pressure);
+
+        // v1's "unlimited" page-counter maximum reads as no limit.
+        var root = Reader(t).Read("/")!;
+        Assert.Null(root.Memory!.LimitBytes);
+        Assert.Null(root.Memory.HierarchicalLimitBytes);
+        Assert.Null(root.Cpu!.LimitCores);
+    }
+
+    [Fact]
+    public void HybridTakesControllersFromV1AndPressureFromTheUnifiedTree()
+    {
+        using var t = HostFixtures.HybridHost();
+        var s = Reader(t).Read("/ctop/box")!;
+        Assert.Equal(1_000_000_000UL, s.Cpu!.UsageNs); // cpuacct.usage, a separate hierarchy
+        Assert.Equal(0.2, s.Cpu.LimitCores);
+        Assert.Equal(45UL, s.Cpu.NrThrottled);
+        Assert.Equal(268435456UL, s.Memory!.LimitBytes);
+        Assert.Equal(42.0, s.Pressure!.Cpu!.Value.Some!.Value.Avg10);
+        Assert.Equal(40.0, s.Pressure.Cpu.Value.Full!.Value.Avg10);
+    }
+
+    [Fact]
+    public void AMalformedFileIsAnErrorNamingItsPath()
+    {
+        using var t = HostFixtures.V2Host();
+        t.Write("sys/fs/cgroup" + HostFixtures.DockerScope + "/cpu.max", "fifty 100000\n");
+        var ex = Assert.Throws<ProcFs.Parsing.ProcFsFormatException>(() => Reader(t).Read(HostFixtures.DockerScope));
+        Assert.Contains("cpu.max", ex.FilePath);
+        Assert.Equal(1, ex.LineNumber);
+    }
+}
+
+/// <summary>ProcFs on this machine's kernel: a busy loop this test starts, under a 0.2-CPU quota.</summary>
+public class CgroupReaderKernelTests
+{
+    [KernelFact]
+    public void ABusyLoopUnderA02QuotaReadsBackAsTheKernelCountsIt()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        cg.Write("cpu", "cpu.cfs_quota_us", "20000");
+        cg.StartBusyLoop();
+        Thread.Sleep(300);
+        var reader = new CgroupReader(CgroupLayout.Discover());
+
+        var a = reader.Read(cg.CgroupPath)!;
+        long t0 = Stopwatch.GetTimestamp();
+        Thread.Sleep(2000);
+        var b = reader.Read(cg.CgroupPath)!;
+        double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+
+        // What ProcFs reads is what the kernel's own files say, right after.
+        var raw = cg.Read("cpu", "cpu.stat").Split('\n').Select(l => l.Split(' ')).ToDictionary(f => f[0], f => ulong.Parse(f[1], CultureInfo.InvariantCulture));
+        Assert.InRange(raw["nr_throttled"] - b.Cpu!.NrThrottled!.Value, 0UL, 2UL);
+        Assert.InRange(ulong.Parse(cg.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture) - b.Cpu.UsageNs!.Value, 0UL, 20_000_000UL);
+        Assert.Equal(20000, b.Cpu.QuotaUsec);
+        Assert.Equal(100000, b.Cpu.PeriodUsec);
+        Assert.Equal(0.2, b.Cpu.LimitCores!.Value, 6);
+
+        double cores = (b.Cpu.UsageNs!.Value - a.Cpu!.UsageNs!.Value) / 1e9 / seconds;
+        Assert.InRange(cores, 0.17, 0.23);
+        Assert.True(b.Cpu.NrThrottled > a.Cpu.NrThrottled);
+        Assert.True(b.Cpu.ThrottledNs > a.Cpu.ThrottledNs);
+        double ratio = (double)(b.Cpu.NrThrottled!.Value - a.Cpu.NrThrottled!.Value) / (b.Cpu.NrPeriods!.Value - a.Cpu.NrPeriods!.Value);
+        Assert.True(ratio > 0.5, $"throttled ratio {ratio}");
+
+        Assert.Equal(ulong.Parse(cg.Read("pids", "pids.current"), CultureInfo.InvariantCulture), b.Pids!.Current);
+        Assert.Null(b.Pids.Max);
+        Assert.Null(b.Memory!.LimitBytes);
+        // v1 does not move charges with a task, so a loop moved in may have charged nothing here: compare with the file.
+        Assert.Equal(ulong.Parse(cg.Read("memory", "memory.usage_in_bytes"), CultureInfo.InvariantCulture), b.Memory.UsageBytes);
+    }
+}
