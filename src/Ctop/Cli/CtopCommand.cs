@@ -81,6 +81,9 @@ public sealed class CtopCommand
         Root = new RootCommand("ctop: a container-aware top. CPU against quota, memory against limit, throttling, per cgroup and process.");
         foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _procRoot, _cgroupRoot })
             Root.Options.Add(o);
+        Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
+        // With subcommands present, a root without an action is a parse error ("Required command"); CtopApp sets the real one.
+        Root.SetAction(_ => CtopApp.Success);
 
         _cgroup.Validators.Add(r =>
         {

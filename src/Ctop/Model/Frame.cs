@@ -25,7 +25,11 @@ public sealed record CgroupView(
     PidsView Pids,
     EffectiveLimits Effective,
     IoView? Io,
-    PressureView? Pressure);
+    PressureView? Pressure)
+{
+    /// <summary>Seconds per second its processes (and its descendants') spent runnable but waiting for a CPU; null unless schedstat is sampled.</summary>
+    public double? CpuWaitPerSecond { get; init; }
+}
 
 public sealed record CpuView(
     double? UsedCores,
@@ -66,4 +70,8 @@ public sealed record ProcessView(
     string? Cgroup,
     ContainerId? Container,
     string Command,
-    double CpuSeconds);
+    double CpuSeconds)
+{
+    /// <summary>Seconds per second its threads spent waiting for a CPU; null unless schedstat is sampled.</summary>
+    public double? CpuWaitPerSecond { get; init; }
+}

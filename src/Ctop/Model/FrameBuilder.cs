@@ -14,6 +14,7 @@ public static class FrameBuilder
         double seconds = Math.Max(Sample.Seconds(prev, cur), 1e-6);
         var cgroups = BuildCgroups(prev, cur, seconds);
         var processes = BuildProcesses(prev, cur, Math.Max(Sample.ProcessSeconds(prev, cur), 1e-6));
+        if (processes.Any(p => p.CpuWaitPerSecond is not null)) cgroups = AddWait(cgroups, processes);
         return new Frame(cur.Time, seconds, cur.Scope, cgroups, processes);
     }
 
@@ -30,10 +31,24 @@ public static class FrameBuilder
                 // New in this interval (or a reused PID): all its ticks fall in the interval. A process that was only
                 // missed by the previous listing has no baseline and shows 0 for one frame.
                 ticks = IsNew(p, prev) ? p.CpuTicks : 0;
+            double? wait = p.WaitNs is ulong w && q.WaitNs is ulong qw && q.StartTime == p.StartTime && w >= qw ? (w - qw) / 1e9 / seconds : null;
             list.Add(new ProcessView(pid, p.Ppid, p.Info.User, p.State, ticks / hz / seconds * 100.0, p.RssBytes, p.Threads,
-                p.Info.CgroupPath, p.Info.Container, p.Info.Command, p.CpuTicks / hz));
+                p.Info.CgroupPath, p.Info.Container, p.Info.Command, p.CpuTicks / hz) { CpuWaitPerSecond = wait });
         }
         return list;
+    }
+
+    /// <summary>Each cgroup's wait is the sum over the processes in it and in its descendants.</summary>
+    private static List<CgroupView> AddWait(List<CgroupView> cgroups, List<ProcessView> processes)
+    {
+        var byPath = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in processes)
+        {
+            if (p.Cgroup is null || p.CpuWaitPerSecond is not double w) continue;
+            foreach (var a in CgroupPath.SelfAndAncestors(p.Cgroup))
+                byPath[a] = byPath.GetValueOrDefault(a) + w;
+        }
+        return cgroups.Select(c => c with { CpuWaitPerSecond = byPath.GetValueOrDefault(c.Path) }).ToList();
     }
 
     /// <summary>Started after the previous sample was taken (start time is in ticks since boot).</summary>

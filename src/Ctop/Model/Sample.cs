@@ -17,7 +17,11 @@ public sealed class ProcessInfo(string user, string command, string? cgroupPath,
 }
 
 /// <summary>One process's counters at one instant. CpuTicks = utime + stime in USER_HZ ticks.</summary>
-public readonly record struct ProcessSample(int Pid, ulong StartTime, int Ppid, char State, ulong CpuTicks, long RssBytes, int Threads, ProcessInfo Info);
+public readonly record struct ProcessSample(int Pid, ulong StartTime, int Ppid, char State, ulong CpuTicks, long RssBytes, int Threads, ProcessInfo Info)
+{
+    /// <summary>Run-queue wait of all its threads (schedstat), when sampled.</summary>
+    public ulong? WaitNs { get; init; }
+}
 
 /// <summary>All processes and the cgroup tree at one monotonic instant.</summary>
 public sealed class Sample

@@ -94,7 +94,7 @@ public sealed class Sampler
                 _fresh.Add((pid, stat.GetComm(_proc.Comms)));
             }
             result[pid] = new ProcessSample(pid, stat.StartTime, stat.Ppid, stat.State, stat.UTime + stat.STime,
-                (long)stat.Rss * pageSize, stat.NumThreads, info);
+                (long)stat.Rss * pageSize, stat.NumThreads, info) { WaitNs = _options.Schedstat ? ReadWait(pid) : null };
         }
         foreach (var (pid, comm) in _fresh)
         {
@@ -108,6 +108,25 @@ public sealed class Sampler
             foreach (var k in _info.Keys.Where(k => !result.TryGetValue(k.Pid, out var s) || s.StartTime != k.Start).ToList())
                 _info.Remove(k);
         return result;
+    }
+
+    /// <summary>Σ run-queue wait over the process's threads: /proc/PID/schedstat alone counts only the main thread.</summary>
+    private ulong? ReadWait(int pid)
+    {
+        string taskDir = Path.Combine(_options.ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "task");
+        ulong sum = 0;
+        bool any = false;
+        try
+        {
+            foreach (var tid in Directory.EnumerateDirectories(taskDir))
+            {
+                var file = Path.Combine(tid, "schedstat");
+                if (_file.TryRead(file) == ReadStatus.Ok && ProcSchedstat.TryParse(_file.Data, out var s)) { sum += s.WaitTimeNs; any = true; }
+            }
+        }
+        catch (DirectoryNotFoundException) { }
+        catch (UnauthorizedAccessException) { }
+        return any ? sum : null;
     }
 
     private ProcessInfo ReadInfo(int pid, string comm)

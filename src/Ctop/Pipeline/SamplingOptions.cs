@@ -11,4 +11,6 @@ public sealed record SamplingOptions
     public bool Processes { get; init; } = true;
     /// <summary>Skip the cgroup tree (for --processes-only).</summary>
     public bool Cgroups { get; init; } = true;
+    /// <summary>Also read every thread's run-queue wait (/proc/PID/task/TID/schedstat): one file per thread, for diagnosis.</summary>
+    public bool Schedstat { get; init; }
 }

@@ -1,0 +1,70 @@
+using Ctop.Diagnosis;
+using Ctop.Model;
+
+namespace Ctop.Tests.Diagnosis;
+
+public class DiagnoserTests
+{
+    private static CgroupView Cg(string path, double used, double? wait, double? limit = null, long weight = 100, double? throttled = null,
+        double? memPct = null, long? oom = null) =>
+        new(path, path, null,
+            new CpuView(used, limit, limit is double l ? used / l * 100 : null, throttled, throttled is null ? null : 0.5, null, null, null, weight),
+            new MemoryView(1, 1, memPct is null ? null : 100, memPct, null, oom),
+            new PidsView(1, null), new EffectiveLimits(limit, limit is null ? null : path, null, null), null, null)
+        { CpuWaitPerSecond = wait };
+
+    private static Frame F(params CgroupView[] cgroups) =>
+        new(DateTimeOffset.UnixEpoch, 5, new Scope(ScopeKind.Host, 2, 1 << 30), [Cg("/", cgroups.Sum(c => c.Cpu.UsedCores ?? 0), null), .. cgroups], []);
+
+    [Fact]
+    public void TheGreedyCgroupIsTheCulpritAndTheWaitingOneTheVictim()
+    {
+        var r = Diagnoser.Diagnose(F(Cg("/a", 1.33, 0.67), Cg("/b", 0.67, 0.33), Cg("/idle", 0.0, 0.0)));
+        Assert.Equal("/a", r.Culprits[0].Cgroup);
+        Assert.Contains("/a uses 1.33 cores with no limit (fair share 1.00) while /b waits 330 ms/s for CPU", r.Culprits[0].Reason);
+        var victim = Assert.Single(r.Victims);
+        Assert.Equal("/b", victim.Cgroup);
+        Assert.Equal(0.67, victim.Metrics["usedCores"]);
+        Assert.Equal(1.0, victim.Metrics["fairShareCores"]);
+    }
+
+    [Fact]
+    public void NobodyIsACulpritWhenNobodyWaits()
+    {
+        var r = Diagnoser.Diagnose(F(Cg("/a", 1.0, 0.0), Cg("/b", 1.0, 0.001)));
+        Assert.Empty(r.Culprits);
+        Assert.Empty(r.Victims);
+    }
+
+    [Fact]
+    public void ThrottlingAtItsOwnLimitAndMemoryNearTheLimitMakeVictims()
+    {
+        var r = Diagnoser.Diagnose(F(Cg("/q", 0.5, 0.0, limit: 0.5, throttled: 0.9), Cg("/m", 0.01, 0.0, memPct: 97, oom: 2)));
+        Assert.Contains(r.Victims, v => v.Cgroup == "/q" && v.Reason.Contains("throttled in 90% of periods at its limit of 0.50 cores"));
+        Assert.Contains(r.Victims, v => v.Cgroup == "/m" && v.Reason.Contains("97% of its memory limit with 2 OOM kills"));
+        Assert.Empty(r.Culprits);
+    }
+
+    [Fact]
+    public void WeightsSetTheFairShare()
+    {
+        // b has 3x a's weight: its fair share is 1.5 of 2 cores, so a at 1.0 takes more than its 0.5.
+        var r = Diagnoser.Diagnose(F(Cg("/a", 1.0, 0.1, weight: 100), Cg("/b", 1.0, 0.5, weight: 300)));
+        Assert.Equal("/a", Assert.Single(r.Culprits).Cgroup);
+        Assert.Equal("/b", r.Victims[0].Cgroup);
+    }
+
+    [Fact]
+    public void ProcessesInTheRootCgroupCompeteAsOne()
+    {
+        var frame = F(Cg("/b", 0.5, 0.5)) with
+        {
+            Processes = [new ProcessView(10, 1, "root", 'R', 150, 1, 1, "/", null, "hog", 1) { CpuWaitPerSecond = 0.2 }],
+        };
+        var r = Diagnoser.Diagnose(frame);
+        var culprit = Assert.Single(r.Culprits);
+        Assert.Equal("/", culprit.Cgroup);
+        Assert.Equal("processes in /", culprit.Name);
+        Assert.Equal("/b", r.Victims[0].Cgroup);
+    }
+}
