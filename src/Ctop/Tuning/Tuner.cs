@@ -94,18 +94,24 @@ public sealed class Tuner
     /// </summary>
     public Change? Step(string cgroupPath, double deltaCores)
     {
-        var cpu = new CgroupReader(Layout).ReadCpu(cgroupPath)
-            ?? throw Refused(cgroupPath, new CgroupWriteException(cgroupPath, "step", ENOENT, $"the cgroup {cgroupPath} has no CPU controller files (cpu.max / cpu.cfs_quota_us)"));
-        long period = cpu.PeriodUsec is long pp && pp > 0 ? pp : TuningValues.DefaultPeriodUsec;
-        decimal cores;
-        if (cpu.QuotaUsec is { } q) cores = (decimal)q / period;
-        else if (deltaCores >= 0) return null;
-        else cores = CpuCount(cgroupPath);
-        decimal next = cores + (decimal)deltaCores;
-        long quota = (long)Math.Round(next * period, MidpointRounding.AwayFromZero);
-        quota = Math.Max(quota, CgroupWriter.MinCfsQuotaUsec);
-        if (quota == cpu.QuotaUsec) return null;
-        return Apply(cgroupPath, new ChangeSet { CpuQuota = Limit.Of(quota) });
+        Change change;
+        // Read and write under one lock, so two quick key presses step twice rather than both from the same quota.
+        lock (_gate)
+        {
+            var cpu = new CgroupReader(Layout).ReadCpu(cgroupPath)
+                ?? throw Refused(cgroupPath, new CgroupWriteException(cgroupPath, "step", ENOENT, $"the cgroup {cgroupPath} has no CPU controller files (cpu.max / cpu.cfs_quota_us)"));
+            long period = cpu.PeriodUsec is long pp && pp > 0 ? pp : TuningValues.DefaultPeriodUsec;
+            decimal cores;
+            if (cpu.QuotaUsec is { } q) cores = (decimal)q / period;
+            else if (deltaCores >= 0) return null;
+            else cores = CpuCount(cgroupPath);
+            long quota = (long)Math.Round((cores + (decimal)deltaCores) * period, MidpointRounding.AwayFromZero);
+            quota = Math.Max(quota, CgroupWriter.MinCfsQuotaUsec);
+            if (quota == cpu.QuotaUsec) return null;
+            change = Record(cgroupPath, ChangeKind.Applied, Execute(cgroupPath, Plan(cgroupPath, new ChangeSet { CpuQuota = Limit.Of(quota) })), null);
+        }
+        Logged?.Invoke(change);
+        return change;
     }
 
     // ------------------------------------------------------------------ planning

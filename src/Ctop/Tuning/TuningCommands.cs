@@ -19,8 +19,6 @@ public static class TuningCommands
         var target = new Argument<string>("CGROUP")
         {
             Description = "a cgroup path (/ctop/box, /docker/ID), a container name, or an id prefix (≥ 4 hex digits)",
-            // Checked in the action, so a missing target is a usage error (exit 2) with ctop's own message.
-            Arity = ArgumentArity.ZeroOrOne,
         };
         var cpus = new Option<string>("--cpus") { Description = "CPU limit in cores (0.5), as a percentage of one CPU (50%, 150%), or max" };
         var quota = new Option<string>("--cpu-quota") { Description = "CFS quota in µs per period, or max (-1)" };
@@ -77,6 +75,7 @@ public static class TuningCommands
         try
         {
             if (string.IsNullOrWhiteSpace(i.Target)) throw new TuningUsageException("which cgroup? give a cgroup path, a container name or an id prefix");
+            // (A missing CGROUP is a parse error reported by LimitAction; an empty or blank one arrives here.)
             set = BuildChangeSet(i);
         }
         catch (TuningUsageException ex)
