@@ -13,7 +13,7 @@ namespace Ctop.Tuning;
 /// </summary>
 public sealed class Tuner
 {
-    private const int EPERM = 1, ENOENT = 2, EACCES = 13, EROFS = 30;
+    private const int EPERM = 1, EACCES = 13, EROFS = 30;
 
     private readonly CgroupWriter _writer = new();
     private readonly object _gate = new();
@@ -99,7 +99,7 @@ public sealed class Tuner
         lock (_gate)
         {
             var cpu = new CgroupReader(Layout).ReadCpu(cgroupPath)
-                ?? throw Refused(cgroupPath, new CgroupWriteException(cgroupPath, "step", ENOENT, $"the cgroup {cgroupPath} has no CPU controller files (cpu.max / cpu.cfs_quota_us)"));
+                ?? throw Refused(cgroupPath, new CgroupWriteException(cgroupPath, "step", null, $"the cgroup {cgroupPath} has no CPU controller files (cpu.max / cpu.cfs_quota_us)"));
             long period = cpu.PeriodUsec is long pp && pp > 0 ? pp : TuningValues.DefaultPeriodUsec;
             decimal cores;
             if (cpu.QuotaUsec is { } q) cores = (decimal)q / period;
@@ -289,12 +289,12 @@ public sealed class Tuner
         string dir = h.DirectoryOf(path)
             ?? throw new CgroupWriteException(path, controller, null, $"the cgroup {path} cannot be reached through the {controller} mount at {h.MountPoint} (root {h.Root})");
         if (!Directory.Exists(dir))
-            throw new CgroupWriteException(dir, controller, ENOENT, $"the cgroup {path} does not exist in the {controller} hierarchy ({h.MountPoint})");
+            throw new CgroupWriteException(dir, controller, null, $"the cgroup {path} does not exist in the {controller} hierarchy ({h.MountPoint})");
         return (dir, h.Version);
     }
 
     private static string ReadBefore(string file, string path, string controller) =>
-        ReadText(file) ?? throw new CgroupWriteException(file, "(read)", ENOENT,
+        ReadText(file) ?? throw new CgroupWriteException(file, "(read)", null,
             $"{Path.GetFileName(file)} does not exist in {Path.GetDirectoryName(file)} (the {controller} controller is not enabled for {path}, or this kernel lacks the file)");
 
     /// <summary>Refuses before writing anything when this user cannot open the file for writing.</summary>
