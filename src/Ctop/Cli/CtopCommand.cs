@@ -82,6 +82,7 @@ public sealed class CtopCommand
         foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _procRoot, _cgroupRoot })
             Root.Options.Add(o);
         Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
+        Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
         // With subcommands present, a root without an action is a parse error ("Required command"); CtopApp sets the real one.
         Root.SetAction(_ => CtopApp.Success);
 

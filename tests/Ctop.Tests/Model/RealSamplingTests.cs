@@ -69,8 +69,12 @@ public class RealSamplingTests
         Assert.Null(row.Cpu.LimitCores);
         Assert.Null(row.Cpu.PercentOfLimit);
         Assert.Null(row.Effective.CpuLimitCores);
-        // One busy loop on a 2-core machine: about a core, unless other work shares the machine; always what the kernel counted.
-        Assert.InRange(row.Cpu.UsedCores!.Value, 0.7, 1.05);
+        // One busy loop on a 2-core machine gets about a core, unless other work competes for the CPUs: measure that
+        // from the host's own busy time, and always require what the kernel counted.
+        double hostBusyCores = (b.Host.Cpu.Busy - a.Host.Cpu.Busy) / (double)ProcFs.Proc.SystemConf.UserHz / Sample.Seconds(a, b);
+        double others = hostBusyCores - row.Cpu.UsedCores!.Value;
+        if (others < 0.5) Assert.InRange(row.Cpu.UsedCores!.Value, 0.85, 1.05);
+        else Assert.InRange(row.Cpu.UsedCores!.Value, 0.1, 1.05);
         Assert.InRange(row.Cpu.UsedCores!.Value, kernelCores - 0.03, kernelCores + 0.03);
     }
 
