@@ -33,7 +33,7 @@ public static class Fmt
     {
         if (width <= 0) return "";
         if (percent is not double p || double.IsNaN(p)) return new string(' ', width);
-        int filled = (int)Math.Round(Math.Clamp(p, 0, 100) / 100 * width);
+        int filled = (int)Math.Round(Math.Clamp(p, 0, 100) / 100 * width, MidpointRounding.AwayFromZero);
         if (p > 0 && filled == 0) filled = 1; // any use is visible
         return new string('|', filled) + new string(' ', width - filled);
     }
