@@ -319,7 +319,13 @@ public sealed class DashboardView : Window
         int start = Processes.SelectedIndex;
         Open(new PromptOverlay("Search: ", _search,
             changed: t => { _search = t; Jump(t, start - 1); },
-            commit: t => { _search = t; RefreshTitles(); },
+            commit: t =>
+            {
+                _search = t;
+                // The key that committed cleared the status line; say again that nothing matched.
+                if (t.Length > 0 && ProcessModel.FindNext(t, -1) < 0) Status($"not found: {TextEscape.Escape(t)}");
+                RefreshTitles();
+            },
             cancel: () => { _search = before; RefreshTitles(); },
             next: NextMatch));
     }

@@ -36,10 +36,10 @@ public static class DetailModel
         string memNow = $" {Fmt.Bytes(last.MemoryBytes)}/{Fmt.Bytes(last.MemoryLimitBytes)}";
         string thrNow = $" {Fmt.Percent(last.ThrottledRatio * 100)} throttled";
         int spark = Math.Max(0, width - 6 - Math.Max(cpuNow.Length, Math.Max(memNow.Length, thrNow.Length)));
-        lines.Add($"history ({history.Count} samples, newest right)");
-        lines.Add("CPU   " + Sparkline.Render(history.Select(h => h.Cores).ToList(), last.LimitCores, spark).PadRight(spark) + cpuNow);
-        lines.Add("MEM   " + Sparkline.Render(history.Select(h => (double?)h.MemoryBytes).ToList(), last.MemoryLimitBytes, spark).PadRight(spark) + memNow);
-        lines.Add("THR   " + Sparkline.Render(history.Select(h => h.ThrottledRatio).ToList(), 1.0, spark).PadRight(spark) + thrNow);
+        lines.Add($"history ({history.Count} samples, newest at the right)");
+        lines.Add("CPU   " + Sparkline.Render(history.Select(h => h.Cores).ToList(), last.LimitCores, spark).PadLeft(spark) + cpuNow);
+        lines.Add("MEM   " + Sparkline.Render(history.Select(h => (double?)h.MemoryBytes).ToList(), last.MemoryLimitBytes, spark).PadLeft(spark) + memNow);
+        lines.Add("THR   " + Sparkline.Render(history.Select(h => h.ThrottledRatio).ToList(), 1.0, spark).PadLeft(spark) + thrNow);
         return lines.Select(l => Fmt.Fit(l, width)).ToList();
     }
 

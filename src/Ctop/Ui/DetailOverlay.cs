@@ -32,7 +32,11 @@ public sealed class DetailOverlay : Overlay
         Add(_text, _processes.View);
         if (frame is not null) OnFrame(frame);
         // The label's width is known only after layout; re-render the text to fit it.
-        SubViewsLaidOut += (_, _) => RenderText();
+        SubViewsLaidOut += (_, _) =>
+        {
+            RenderText();
+            _processes.View.Update(); // column widths were measured before the overlay had its size
+        };
     }
 
     public string Path { get; }

@@ -90,7 +90,8 @@ internal sealed class Harness : IDisposable
 
     public string Screen => App.Driver!.ToString() ?? "";
 
-    public string[] Lines => Screen.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+    /// <summary>One string per screen row (the driver's text ends with a newline, which is not a row).</summary>
+    public string[] Lines => Screen.Split('\n').Select(l => l.TrimEnd('\r')).Take(App.Driver!.Rows).ToArray();
 
     /// <summary>The screen line that contains <paramref name="text"/>, for asserting on a row.</summary>
     public string LineWith(string text) => Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal))

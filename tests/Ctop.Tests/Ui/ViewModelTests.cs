@@ -299,6 +299,6 @@ public class HeaderAndDetailTests
         Assert.Contains("limit 0.50 (own)", text);
         Assert.Contains("limit 100M (set by /p)", text);
         Assert.Contains("history (5 samples", text);
-        Assert.Contains("CPU   ▁▂▄▅▇", text);
+        Assert.Matches("CPU +▁▂▄▅▇ 0.40/0.50 cores", text);
     }
 }
