@@ -46,6 +46,8 @@ public sealed class HelpOverlay : Overlay
             X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), FullRowSelect = true, CollectionNavigator = null,
         };
         _text.Style.ShowHeaders = false;
+        _text.Style.ShowHorizontalHeaderOverline = false;
+        _text.Style.ShowHorizontalHeaderUnderline = false;
         _text.Style.ShowHorizontalBottomLine = false;
         _text.Style.ShowVerticalCellLines = false;
         Add(_text);

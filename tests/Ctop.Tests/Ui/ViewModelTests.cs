@@ -302,3 +302,30 @@ public class HeaderAndDetailTests
         Assert.Matches("CPU +▁▂▄▅▇ 0.40/0.50 cores", text);
     }
 }
+
+public class HostViewTests
+{
+    private static Sample At(double seconds, ulong user, ulong idle, double load) => new()
+    {
+        Timestamp = (long)(seconds * System.Diagnostics.Stopwatch.Frequency),
+        Time = DateTimeOffset.UnixEpoch.AddSeconds(seconds),
+        Host = new HostSample(new ProcFs.Proc.CpuTimes(user, 0, 0, idle, 0, 0, 0, 0, 0, 0), 2, 8UL << 30, 6UL << 30,
+            new ProcFs.Proc.LoadAvg(load, 0.2, 0.1, 1, 100, 1), new ProcFs.Proc.Uptime(1000 + seconds, 0)),
+        Scope = new Scope(ScopeKind.Host, 2, 8L << 30),
+        Processes = new Dictionary<int, ProcessSample>(),
+        Cgroups = new Dictionary<string, ProcFs.Cgroups.CgroupStats>(),
+    };
+
+    [Fact]
+    public void FramesCarryLoadUptimeMemoryAndHostBusyCores()
+    {
+        // 150 busy and 50 idle ticks over the interval on 2 CPUs: 1.5 cores.
+        var f = FrameBuilder.Build(At(0, 1000, 1000, 0.5), At(1, 1150, 1050, 0.7));
+        var h = Assert.IsType<HostView>(f.Host);
+        Assert.Equal(1.5, h.BusyCores!.Value, 6);
+        Assert.Equal(0.7, h.Load1);
+        Assert.Equal(1001, h.UptimeSeconds);
+        Assert.Equal(8L << 30, h.MemTotalBytes);
+        Assert.Equal(6L << 30, h.MemAvailableBytes);
+    }
+}
