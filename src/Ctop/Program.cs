@@ -13,7 +13,8 @@ public static class Program
             options => FrameSource.Create(options),
             ProcessConsole.OpenStdout(),
             Console.Error,
-            Console.IsOutputRedirected);
+            Console.IsOutputRedirected,
+            Ui.Dashboard.Run);
         return await CtopApp.RunAsync(args, host, cts.Token);
     }
 }

@@ -10,7 +10,8 @@ public sealed record AppHost(
     Func<SamplingOptions, IObservable<Frame>> Frames,
     TextWriter Out,
     TextWriter Error,
-    bool OutputRedirected);
+    bool OutputRedirected,
+    Func<SamplingOptions, int>? Dashboard = null);
 
 /// <summary>Parses the command line and runs the chosen mode. Exit codes: 0 success, 1 runtime error, 2 usage.</summary>
 public static class CtopApp
@@ -66,11 +67,8 @@ public static class CtopApp
 
     private static Task<int> RunAsync(CliOptions options, AppHost host, CancellationToken cancellation)
     {
-        if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard)
-        {
-            // The dashboard is not built yet: print the batch output on the terminal (stdout stays exactly batch).
-            host.Error.WriteLine("ctop: the interactive dashboard is not available yet; printing batch output (-b hides this note).");
-        }
+        if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard && host.Dashboard is { } dashboard)
+            return Task.FromResult(dashboard(options.Sampling));
         return BatchRunner.RunAsync(host.Frames(options.Sampling), options.Batch, host.Out, host.Error, cancellation);
     }
 }

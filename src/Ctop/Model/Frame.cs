@@ -9,7 +9,15 @@ public sealed record Frame(
     double IntervalSeconds,
     Scope Scope,
     IReadOnlyList<CgroupView> Cgroups,
-    IReadOnlyList<ProcessView> Processes);
+    IReadOnlyList<ProcessView> Processes,
+    HostView? Host = null);
+
+/// <summary>
+/// Host-wide facts for a header: load, uptime, /proc/stat CPU busy time as cores, and MemTotal/MemAvailable.
+/// Optional so frames built by hand (tests) need not invent them.
+/// </summary>
+public sealed record HostView(double Load1, double Load5, double Load15, double UptimeSeconds, int OnlineCpus, double? BusyCores,
+    long MemTotalBytes, long? MemAvailableBytes);
 
 /// <summary>The capacity ctop measures against: the host's, or inside a container the container's effective limits.</summary>
 public sealed record Scope(ScopeKind Kind, double Cpus, long MemoryBytes, string? Name = null, string? CgroupPath = null);

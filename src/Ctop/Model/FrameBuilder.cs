@@ -15,7 +15,16 @@ public static class FrameBuilder
         var cgroups = BuildCgroups(prev, cur, seconds);
         var processes = BuildProcesses(prev, cur, Math.Max(Sample.ProcessSeconds(prev, cur), 1e-6));
         if (processes.Any(p => p.CpuWaitPerSecond is not null)) cgroups = AddWait(cgroups, processes);
-        return new Frame(cur.Time, seconds, cur.Scope, cgroups, processes);
+        return new Frame(cur.Time, seconds, cur.Scope, cgroups, processes, Host(prev.Host, cur.Host));
+    }
+
+    private static HostView Host(HostSample prev, HostSample cur)
+    {
+        ulong total = cur.Cpu.Total >= prev.Cpu.Total ? cur.Cpu.Total - prev.Cpu.Total : 0;
+        ulong busy = cur.Cpu.Busy >= prev.Cpu.Busy ? cur.Cpu.Busy - prev.Cpu.Busy : 0;
+        double? cores = total > 0 ? Math.Min(busy, total) / (double)total * cur.OnlineCpus : null;
+        return new HostView(cur.Load.Load1, cur.Load.Load5, cur.Load.Load15, cur.Uptime.UptimeSeconds, cur.OnlineCpus, cores,
+            (long)cur.MemTotalBytes, (long?)cur.MemAvailableBytes);
     }
 
     private static List<ProcessView> BuildProcesses(Sample prev, Sample cur, double seconds)

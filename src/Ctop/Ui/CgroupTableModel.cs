@@ -1,0 +1,95 @@
+using Ctop.Model;
+
+namespace Ctop.Ui;
+
+/// <summary>One cgroup row: the view, why it needs attention, and its tree branch (empty when flat).</summary>
+public sealed record CgroupRow(CgroupView View, Attention Attention, string Prefix = "", int Depth = 0, bool Tree = false)
+{
+    /// <summary>Flat: the container's name or the path. Tree: the last path component (or container name) under its branch.</summary>
+    public string Label => Tree ? Prefix + TextEscape.Escape(ShortName(View)) : TextEscape.Escape(View.Name);
+
+    internal static string ShortName(CgroupView c)
+    {
+        if (c.Container is { } id) return id.Name;
+        int slash = c.Path.LastIndexOf('/');
+        return slash < 0 || c.Path == "/" ? c.Path : c.Path[(slash + 1)..];
+    }
+}
+
+/// <summary>The cgroup/container table: flat or as a tree of paths, sorted by any column.</summary>
+public sealed class CgroupTableModel : TableModel<CgroupRow>
+{
+    public const int MarkerColumn = 0, CoresColumn = 1, CpuPercentColumn = 2, ThrottledColumn = 3, MemoryColumn = 4,
+        MemoryPercentColumn = 5, PidsColumn = 6, PressureColumn = 7, NameColumn = 8;
+
+    private IReadOnlyList<CgroupView> _cgroups = [];
+    private bool _tree;
+
+    public CgroupTableModel() : base(MakeColumns(), CpuPercentColumn) { }
+
+    public bool Tree
+    {
+        get => _tree;
+        set { _tree = value; Rebuild(); }
+    }
+
+    public override string KeyOf(CgroupRow row) => row.View.Path;
+
+    public void Update(IReadOnlyList<CgroupView> cgroups)
+    {
+        _cgroups = cgroups;
+        Rebuild();
+    }
+
+    public CgroupView? Find(string path) => _cgroups.FirstOrDefault(c => c.Path == path);
+
+    public override void Rebuild()
+    {
+        var cmp = Comparison();
+        var rows = _cgroups.Select(c => new CgroupRow(c, AttentionRules.Of(c), Tree: _tree)).ToList();
+        if (!_tree)
+        {
+            rows.Sort(cmp);
+            Rows = rows;
+            return;
+        }
+        var paths = new HashSet<string>(rows.Select(r => r.View.Path), StringComparer.Ordinal);
+        Rows = TreeOrder.Build(rows, r => r.View.Path, r => NearestAncestor(r.View.Path, paths) ?? "", cmp)
+            .Select(t => t.Item with { Prefix = t.Prefix, Depth = t.Depth }).ToList();
+    }
+
+    /// <summary>The closest ancestor that is itself a row: v1 hierarchies can leave gaps in the union of paths.</summary>
+    internal static string? NearestAncestor(string path, HashSet<string> paths)
+    {
+        if (path == "/") return null;
+        var p = path;
+        while (true)
+        {
+            int slash = p.LastIndexOf('/');
+            if (slash < 0) return null;
+            p = slash == 0 ? "/" : p[..slash];
+            if (paths.Contains(p)) return p;
+            if (p == "/") return null;
+        }
+    }
+
+    private static Column<CgroupRow>[] MakeColumns() =>
+    [
+        new() { Header = "!", Cell = r => AttentionRules.Marker(r.Attention), Number = r => (double)r.Attention },
+        new() { Header = "CORES/LIM", AlignRight = true, Number = r => r.View.Cpu.UsedCores,
+            Cell = r => Fmt.OfLimit(Fmt.Cores(r.View.Cpu.UsedCores), Fmt.Cores(CgroupMetrics.CpuLimit(r.View))) },
+        new() { Header = "CPU%", Number = r => CgroupMetrics.CpuPercent(r.View),
+            Cell = r => CgroupMetrics.CpuPercent(r.View) is double p ? Fmt.Percent(p).PadLeft(4) + " " + Fmt.Bar(p, 5) : Fmt.None },
+        new() { Header = "THR%", AlignRight = true, Number = r => r.View.Cpu.ThrottledRatio,
+            Cell = r => Fmt.Percent(r.View.Cpu.ThrottledRatio * 100) },
+        new() { Header = "MEM/LIM", AlignRight = true, Number = r => CgroupMetrics.Memory(r.View),
+            Cell = r => Fmt.OfLimit(Fmt.Bytes(CgroupMetrics.Memory(r.View)), Fmt.Bytes(CgroupMetrics.MemoryLimit(r.View))) },
+        new() { Header = "MEM%", AlignRight = true, Number = r => CgroupMetrics.MemoryPercent(r.View),
+            Cell = r => Fmt.Percent(CgroupMetrics.MemoryPercent(r.View)) },
+        new() { Header = "PIDS", AlignRight = true, Number = r => r.View.Pids.Current,
+            Cell = r => r.View.Pids.Current?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Fmt.None },
+        new() { Header = "PSI", AlignRight = true, Number = r => r.View.Pressure?.Cpu,
+            Cell = r => Fmt.Percent(r.View.Pressure?.Cpu) },
+        new() { Header = "NAME", DescendingFirst = false, Text = r => r.View.Name, Cell = r => r.Label },
+    ];
+}

@@ -1,0 +1,45 @@
+using Ctop.Model;
+using Ctop.Pipeline;
+using Terminal.Gui.App;
+
+namespace Ctop.Ui;
+
+/// <summary>The interactive dashboard's entry point.</summary>
+public static class Dashboard
+{
+    /// <summary>keypad mode off (DECCKM reset, DECKPNM): .NET's console code can leave it on, breaking the shell's arrow keys.</summary>
+    private const string RestoreKeypad = "\x1b[?1l\x1b>";
+
+    /// <summary>
+    /// Runs the dashboard on the current terminal until the user quits. Samples on a background thread; frames reach the UI
+    /// thread through <see cref="UiScheduler"/>. Returns 0 on quit, 1 if sampling failed (the error is printed to stderr
+    /// after the terminal is restored).
+    /// </summary>
+    public static int Run(SamplingOptions options)
+    {
+        var history = new History();
+        Exception? error = null;
+        var app = Application.Create();
+        try
+        {
+            app.Init();
+            var frames = FrameSource.Create(options, history: history);
+            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval);
+            app.Run(view);
+            error = view.Error;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error = e;
+        }
+        finally
+        {
+            app.Dispose(); // restores the screen, cursor and input modes
+            Console.Out.Write(RestoreKeypad);
+            Console.Out.Flush();
+        }
+        if (error is null) return 0;
+        Console.Error.WriteLine($"ctop: {error.Message}");
+        return 1;
+    }
+}

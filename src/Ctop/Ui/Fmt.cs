@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Ctop.Ui;
+
+/// <summary>Short, fixed-culture number formats for cells. A dash means unknown or unlimited.</summary>
+public static class Fmt
+{
+    public const string None = "-";
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    /// <summary>1024-based, three significant digits at most: 512B, 12K, 1.5M, 256M, 7.8G.</summary>
+    public static string Bytes(long? bytes)
+    {
+        if (bytes is not long b) return None;
+        if (b < 0) return None;
+        string[] units = ["B", "K", "M", "G", "T", "P"];
+        double v = b;
+        int u = 0;
+        while (v >= 1024 && u < units.Length - 1) { v /= 1024; u++; }
+        if (u == 0) return b.ToString(C) + "B";
+        return (v < 10 ? v.ToString("0.0", C) : v.ToString("0", C)) + units[u];
+    }
+
+    public static string Cores(double? cores) => cores is double c ? c.ToString(c < 10 ? "0.00" : "0.0", C) : None;
+
+    public static string Percent(double? percent) => percent is double p ? p.ToString(p < 10 ? "0.0" : "0", C) + "%" : None;
+
+    /// <summary>Used over limit: "0.30/0.50", "120M/256M"; the limit is a dash when there is none.</summary>
+    public static string OfLimit(string used, string limit) => used + "/" + limit;
+
+    /// <summary>A bar of <paramref name="width"/> cells, '|' per filled cell (readable without colour), clamped at full.</summary>
+    public static string Bar(double? percent, int width)
+    {
+        if (width <= 0) return "";
+        if (percent is not double p || double.IsNaN(p)) return new string(' ', width);
+        int filled = (int)Math.Round(Math.Clamp(p, 0, 100) / 100 * width, MidpointRounding.AwayFromZero);
+        if (p > 0 && filled == 0) filled = 1; // any use is visible
+        return new string('|', filled) + new string(' ', width - filled);
+    }
+
+    /// <summary>htop's TIME+: minutes:seconds.hundredths, hours once past an hour ("2h05:03").</summary>
+    public static string CpuTime(double seconds)
+    {
+        if (seconds < 0 || double.IsNaN(seconds)) return None;
+        long hundredths = (long)(seconds * 100);
+        long totalSeconds = hundredths / 100;
+        long h = totalSeconds / 3600, m = totalSeconds / 60 % 60, s = totalSeconds % 60;
+        return h > 0
+            ? string.Create(C, $"{h}h{m:00}:{s:00}")
+            : string.Create(C, $"{m}:{s:00}.{hundredths % 100:00}");
+    }
+
+    /// <summary>Uptime as top prints it: "3 days, 04:12", or "04:12" under a day.</summary>
+    public static string Uptime(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(Math.Max(0, seconds));
+        string hm = string.Create(C, $"{t.Hours:00}:{t.Minutes:00}");
+        return t.Days switch { 0 => hm, 1 => "1 day, " + hm, var d => string.Create(C, $"{d} days, {hm}") };
+    }
+
+    public static string Seconds(TimeSpan interval) => interval.TotalSeconds.ToString("0.0##", C) + "s";
+
+    /// <summary>Cuts to <paramref name="width"/> cells, marking the cut with '…'.</summary>
+    public static string Fit(string text, int width)
+    {
+        if (width <= 0) return "";
+        if (text.Length <= width) return text;
+        return width == 1 ? "…" : text[..(width - 1)] + "…";
+    }
+}

@@ -1,0 +1,101 @@
+using Terminal.Gui.Drawing;
+using Terminal.Gui.Input;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace Ctop.Ui;
+
+/// <summary>
+/// A TableView showing a <see cref="TableModel{TRow}"/>. It keeps the selection by the row's key (cgroup path, PID) and
+/// the scroll offset across refreshes, and sorts on a header click. The TableView itself never sorts.
+/// </summary>
+public sealed class TableBinding<TRow>
+{
+    private bool _applying;
+
+    public TableBinding(TableModel<TRow> model, Func<TRow, Scheme?>? rowScheme = null)
+    {
+        Model = model;
+        View = new TableView(new ModelTableSource<TRow>(model)) { FullRowSelect = true, CollectionNavigator = null };
+        var s = View.Style;
+        s.ShowHorizontalHeaderOverline = false;
+        s.ShowHorizontalHeaderUnderline = false;
+        s.ShowHorizontalBottomLine = false;
+        s.ShowVerticalCellLines = false;
+        s.ShowVerticalHeaderLines = false;
+        s.AlwaysShowHeaders = true;
+        for (int i = 0; i < model.Columns.Count; i++)
+        {
+            var cs = s.GetOrCreateColumnStyle(i);
+            cs.MinWidth = model.Columns[i].Header.Length + 1; // room for the sort arrow, so headers do not jump
+            if (model.Columns[i].AlignRight) cs.Alignment = Alignment.End;
+        }
+        if (rowScheme is not null)
+            s.RowColorGetter = a => a.RowIndex >= 0 && a.RowIndex < Model.Rows.Count ? rowScheme(Model.Rows[a.RowIndex]) : null;
+        View.ValueChanged += (_, _) =>
+        {
+            if (_applying) return;
+            var row = SelectedIndex;
+            SelectedKey = row >= 0 && row < Model.Rows.Count ? Model.KeyOf(Model.Rows[row]) : null;
+            SelectionChanged?.Invoke();
+        };
+        View.MouseEvent += (_, m) =>
+        {
+            if (!m.Flags.HasFlag(MouseFlags.LeftButtonClicked) || m.Position is not { } p) return;
+            View.ScreenToCell(p, out int? header);
+            if (header is int col)
+            {
+                Model.SortBy(col);
+                Apply();
+                m.Handled = true;
+            }
+        };
+    }
+
+    public TableModel<TRow> Model { get; }
+    public TableView View { get; }
+
+    /// <summary>The selected row's key; survives refreshes, re-sorting and rows coming and going.</summary>
+    public string? SelectedKey { get; private set; }
+
+    public int SelectedIndex => View.Value?.SelectedCell.Y ?? -1;
+
+    public TRow? Selected => SelectedIndex is int i && i >= 0 && i < Model.Rows.Count ? Model.Rows[i] : default;
+
+    /// <summary>Raised when the user moves the selection (not when a refresh restores it).</summary>
+    public event Action? SelectionChanged;
+
+    /// <summary>Selects a row by index (search jumps here) and remembers its key.</summary>
+    public void Select(int index)
+    {
+        if (index < 0 || index >= Model.Rows.Count) return;
+        SelectedKey = Model.KeyOf(Model.Rows[index]);
+        Apply();
+        SelectionChanged?.Invoke();
+    }
+
+    /// <summary>
+    /// Shows the model's current rows: the row with the remembered key stays selected wherever it moved; if it is gone, the
+    /// selection stays at the same position. The scroll offset is kept unless the selection would leave the screen.
+    /// </summary>
+    public void Apply()
+    {
+        _applying = true;
+        try
+        {
+            int offset = View.RowOffset;
+            int old = SelectedIndex;
+            int count = Model.Rows.Count;
+            int idx = SelectedKey is null ? -1 : Model.IndexOf(SelectedKey);
+            if (idx < 0) idx = Math.Clamp(old, 0, Math.Max(0, count - 1));
+            View.Update();
+            if (count == 0) return;
+            View.RowOffset = Math.Clamp(offset, 0, count - 1);
+            View.SetSelection(0, idx, false, null);
+            View.EnsureCursorIsVisible();
+            SelectedKey = Model.KeyOf(Model.Rows[idx]);
+            View.SetNeedsDraw();
+        }
+        finally { _applying = false; }
+    }
+}
