@@ -5,6 +5,7 @@ using Ctop.Lxcfs;
 using Ctop.Tests.Model;
 using ProcFs.Proc;
 using ProcFs.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Ctop.Tests.Lxcfs;
 
@@ -15,12 +16,13 @@ namespace Ctop.Tests.Lxcfs;
 /// Everything is captured once (lazily, so a skipped run starts nothing) and the facts are asserted per file.
 /// </summary>
 [Collection(KernelCollection.Name)]
-public sealed class LxcfsComparisonTests
+public sealed class LxcfsComparisonTests(ITestOutputHelper log)
 {
-    private static readonly string[] Files = ["meminfo", "cpuinfo", "stat", "uptime", "loadavg", "swaps", "online"];
+    private static readonly string[] Files = ["uptime", "cpuinfo", "stat", "loadavg", "swaps", "online", "meminfo"];
 
     /// <summary>What one reader saw through lxcfs and what ctop rendered right after.</summary>
-    public sealed record Capture(string CgroupPath, int InitPid, double LxcfsUptimeReadAt, double CtopUptimeReadAt, double CtopUptimeByCgroupReadAt, Dictionary<string, string> Plain, Dictionary<string, string> Cfs,
+    public sealed record Capture(string CgroupPath, int InitPid, double InitStart, (double From, double To) LxcfsUptimeRead,
+        (double From, double To) CtopUptimeRead, (double From, double To) CtopUptimeByCgroupRead, Dictionary<string, string> Plain, Dictionary<string, string> Cfs,
         Dictionary<string, string> Ctop, Dictionary<string, string> CtopCfs, string CtopUptimeByCgroup);
 
     public sealed record Captures(Capture OneCpu, Capture TwoCpus);
@@ -59,9 +61,11 @@ public sealed class LxcfsComparisonTests
         // The reader is PID 1 of a new pid namespace inside the cgroup: lxcfs then answers for it (reference §5.0).
         string Cat(RealLxcfs l, string prefix) =>
             string.Join("; ", Files.Select(f => $"cat {l.Mount}/{(f == "online" ? "sys/devices/system/cpu/online" : "proc/" + f)} > {outDir}/{prefix}-{f}"
-                // The host's uptime right after lxcfs's: when the reader read (/proc/uptime is not per pid namespace).
-                + (f == "uptime" ? $"; cat /proc/uptime > {outDir}/{prefix}-host-uptime" : "")));
-        var inner = $"{Cat(plain, "plain")}; {Cat(cfs, "cfs")}; touch {outDir}/done; exec sleep 120";
+                // The host's uptime around lxcfs's: when the reader read (/proc/uptime is not per pid namespace).
+                + (f == "uptime" ? $"; cat /proc/uptime > {outDir}/{prefix}-host-uptime-after" : "")));
+        string HostUptimeBefore(string prefix) => $"cat /proc/uptime > {outDir}/{prefix}-host-uptime-before";
+        // meminfo last, so the reader's exited cats are not in the difference ctop sees just after.
+        var inner = $"{HostUptimeBefore("plain")}; {Cat(cfs, "cfs")}; {Cat(plain, "plain")}; touch {outDir}/done; exec sleep 120";
         cg.Start($"exec unshare -p -f --mount-proc sh -c '{inner}'");
 
         var until = DateTime.UtcNow.AddSeconds(20);
@@ -70,17 +74,20 @@ public sealed class LxcfsComparisonTests
             if (DateTime.UtcNow > until) throw new TimeoutException("the reader in the pid namespace did not finish");
             Thread.Sleep(10);
         }
-        // ctop renders right away, the live files first: uptime, then meminfo.
+        // ctop renders right away, meminfo (live) first; uptimes are compared by the instant they imply.
+        var meminfo = CtopProc("meminfo", "--cgroup", cg.CgroupPath);
         int init = NamespaceInit(cg);
         double before = BootClock.Seconds();
         var uptime = CtopProc("uptime", "--pid", init.ToString(CultureInfo.InvariantCulture));
         double after = BootClock.Seconds();
         var byCgroup = CtopProc("uptime", "--cgroup", cg.CgroupPath);
         double afterCgroup = BootClock.Seconds();
-        var ctop = Files.ToDictionary(f => f, f => f == "uptime" ? uptime : CtopProc(f, "--cgroup", cg.CgroupPath));
+        var ctop = Files.ToDictionary(f => f, f => f == "uptime" ? uptime : f == "meminfo" ? meminfo : CtopProc(f, "--cgroup", cg.CgroupPath));
+        Assert.True(new ProcReader().TryReadStat(init, out var initStat));
         var ctopCfs = Files.ToDictionary(f => f, f => CtopProc(f, "--cgroup", cg.CgroupPath, "--cfs"));
-        return new Capture(cg.CgroupPath, init, double.Parse(File.ReadAllText(Path.Combine(outDir, "plain-host-uptime")).Split(' ')[0], CultureInfo.InvariantCulture),
-            (before + after) / 2, (after + afterCgroup) / 2,
+        double Host(string name) => double.Parse(File.ReadAllText(Path.Combine(outDir, name)).Split(' ')[0], CultureInfo.InvariantCulture);
+        return new Capture(cg.CgroupPath, init, (double)initStat.StartTime / SystemConf.UserHz,
+            (Host("plain-host-uptime-before"), Host("plain-host-uptime-after")), (before, after), (after, afterCgroup),
             Files.ToDictionary(f => f, f => File.ReadAllText(Path.Combine(outDir, "plain-" + f))),
             Files.ToDictionary(f => f, f => File.ReadAllText(Path.Combine(outDir, "cfs-" + f))),
             ctop, ctopCfs, byCgroup);
@@ -127,7 +134,11 @@ public sealed class LxcfsComparisonTests
                 Assert.Equal(lx[key], ct[key]);
             // Live counters: the reader's cat processes exited between the two reads.
             foreach (var key in new[] { "MemFree", "MemAvailable", "Cached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "AnonPages", "Shmem", "Unevictable" })
-                Assert.True(Math.Abs((long)lx[key] - (long)ct[key]) <= 512, $"{key}: lxcfs {lx[key]} kB, ctop {ct[key]} kB");
+            {
+                log.WriteLine($"{c.CgroupPath} {key}: lxcfs {lx[key]} kB, ctop {ct[key]} kB");
+                // The reader's own cat is charged while lxcfs reads and gone when ctop does; the machine is shared and busy.
+                Assert.True(Math.Abs((long)lx[key] - (long)ct[key]) <= 1024, $"{key}: lxcfs {lx[key]} kB, ctop {ct[key]} kB");
+            }
             Assert.Matches(@"^MemTotal:\s+262144 kB$", c.Ctop["meminfo"].Split('\n')[0]);
         }
     }
@@ -170,6 +181,7 @@ public sealed class LxcfsComparisonTests
             Assert.StartsWith("cpu  ", c.Ctop["stat"]); // two spaces, as lxcfs prints the aggregate
             var lx = StatCpuLines(c.Plain["stat"]);
             var ct = StatCpuLines(c.Ctop["stat"]);
+            log.WriteLine($"stat lxcfs [{string.Join(" | ", lx.Select(f => string.Join(' ', f)))}] ctop [{string.Join(" | ", ct.Select(f => string.Join(' ', f)))}] ctop --cfs [{string.Join(" | ", StatCpuLines(c.CtopCfs["stat"]).Select(f => string.Join(' ', f)))}]");
             for (int i = 0; i < lx.Length; i++)
             {
                 Assert.Equal(11, lx[i].Length);
@@ -200,14 +212,17 @@ public sealed class LxcfsComparisonTests
             var ct = c.Ctop["uptime"].Split(' ').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             var byCgroup = c.CtopUptimeByCgroup.Split(' ').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             Assert.Matches(@"^\d+\.\d\d \d+\.\d\d\n$", c.Ctop["uptime"]);
-            // The age minus the boot time of the read is the init's start: the same instant for both, to the 10 ms of /proc/uptime
-            // and the rounding to hundredths.
-            double lxStart = c.LxcfsUptimeReadAt - lx[0], ctStart = c.CtopUptimeReadAt - ct[0];
-            Assert.True(Math.Abs(lxStart - ctStart) <= 0.05, $"init started at {lxStart:F3} s (lxcfs) vs {ctStart:F3} s (ctop)");
-            Assert.InRange(ct[0] - lx[0], 0, 5);
+            // Boot time at the read minus the age is the init's start (field 22 of its stat): the read happened between the two
+            // boot times taken around it, so the start lies in that window, widened by the rounding to hundredths and
+            // /proc/uptime's 10 ms.
+            static void StartedAt(double start, (double From, double To) read, double age, string who) =>
+                Assert.True(read.From - age - 0.02 <= start && start <= read.To - age + 0.02,
+                    $"{who}: age {age:F2} read between {read.From:F3} and {read.To:F3} s after boot, but the init started at {start:F3}");
+            log.WriteLine($"uptime lxcfs '{c.Plain["uptime"].Trim()}' ctop '{c.Ctop["uptime"].Trim()}' (init started {c.InitStart:F2} s after boot)");
+            StartedAt(c.InitStart, c.LxcfsUptimeRead, lx[0], "lxcfs");
+            StartedAt(c.InitStart, c.CtopUptimeRead, ct[0], "ctop --pid");
             // --cgroup takes the cgroup's oldest process, which started just before the init.
-            double byCgroupStart = c.CtopUptimeByCgroupReadAt - byCgroup[0];
-            Assert.InRange(lxStart - byCgroupStart, -0.05, 0.5);
+            Assert.InRange(c.InitStart - (c.CtopUptimeByCgroupRead.From - byCgroup[0]), -0.05, 0.5);
             Assert.InRange(lx[0], 0, 10);
             Assert.InRange(ct[1], 0, ct[0]);
             Assert.InRange(ct[1] - lx[1], -0.1, 5);
@@ -222,6 +237,7 @@ public sealed class LxcfsComparisonTests
             // lxcfs -l on its first read of a cgroup: no history, placeholder count and the init's PID.
             Assert.Equal($"0.00 0.00 0.00 0/1 {c.InitPid}\n", c.Cfs["loadavg"]);
             Assert.Equal(LoadavgView.FirstRead(c.InitPid), c.Cfs["loadavg"]);
+            log.WriteLine($"loadavg lxcfs -l '{c.Cfs["loadavg"].Trim()}' ctop '{c.Ctop["loadavg"].Trim()}'");
             var m = Regex.Match(c.Ctop["loadavg"], @"^0\.00 0\.00 0\.00 (\d+)/(\d+) (\d+)\n$");
             Assert.True(m.Success, c.Ctop["loadavg"]);
             // unshare and the init (now sleep): two single-threaded processes, none running.
