@@ -83,6 +83,7 @@ public sealed class CtopCommand
             Root.Options.Add(o);
         Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
+        Root.Subcommands.Add(Lxcfs.LxcfsCommands.CreateProcCommand());
         // With subcommands present, a root without an action is a parse error ("Required command"); CtopApp sets the real one.
         Root.SetAction(_ => CtopApp.Success);
 

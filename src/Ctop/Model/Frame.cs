@@ -19,8 +19,16 @@ public sealed record Frame(
 public sealed record HostView(double Load1, double Load5, double Load15, double UptimeSeconds, int OnlineCpus, double? BusyCores,
     long MemTotalBytes, long? MemAvailableBytes);
 
-/// <summary>The capacity ctop measures against: the host's, or inside a container the container's effective limits.</summary>
-public sealed record Scope(ScopeKind Kind, double Cpus, long MemoryBytes, string? Name = null, string? CgroupPath = null);
+/// <summary>
+/// The capacity ctop measures against: the host's, or inside a container the container's effective limits. In a container
+/// SwapBytes is the effective swap limit (capped by the host's swap), UptimeSeconds the age of the container's init, and
+/// Load the load over the container's own tasks (lxcfs -l semantics); null on a host or when unknown.
+/// </summary>
+public sealed record Scope(ScopeKind Kind, double Cpus, long MemoryBytes, string? Name = null, string? CgroupPath = null,
+    long? SwapBytes = null, double? UptimeSeconds = null, ScopeLoad? Load = null);
+
+/// <summary>Load averages (5 s ticks, the kernel's decay) and the instant count of running (R or D) and all threads.</summary>
+public sealed record ScopeLoad(double Load1, double Load5, double Load15, int Running, int Total);
 
 public enum ScopeKind { Host, Container }
 

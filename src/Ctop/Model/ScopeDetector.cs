@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ctop.Lxcfs;
 using ProcFs.Cgroups;
 using ProcFs.Parsing;
 using ProcFs.Proc;
@@ -8,8 +9,9 @@ namespace Ctop.Model;
 /// <summary>
 /// Decides whether ctop runs inside a container, from evidence rather than from a "/" path: a cgroup or pid namespace
 /// other than the initial one (whose inodes the kernel fixes), a cgroup mount whose root is not "/" (a runtime
-/// bind-mounted the container's subtree), or a host mount seen from inside a cgroup namespace. Inside, the capacity is
-/// the container's own effective limits; on a host, the online CPUs and MemTotal.
+/// bind-mounted the container's subtree), a host mount seen from inside a cgroup namespace, or effective limits below the
+/// host's (a process started in a limited cgroup is as boxed as a container). Inside, the capacity is the container's own
+/// effective limits, its init's age and the load over its tasks; on a host, the online CPUs and MemTotal.
 /// </summary>
 public sealed class ScopeDetector
 {
@@ -20,11 +22,19 @@ public sealed class ScopeDetector
     private readonly CgroupReader _reader;
     private readonly string? _cpuPath, _memoryPath, _cpusetPath;
 
-    public ScopeDetector(string procRoot, CgroupLayout layout, CgroupReader reader)
+    private readonly ContainerReader _container;
+    private readonly Func<double> _bootClock;
+    private readonly LxcfsTarget? _target;
+    private readonly LoadAverage _load = new();
+    private double _lastLoadTick = double.NaN;
+
+    /// <param name="bootClock">Seconds since boot (CLOCK_BOOTTIME); tests pass a fixed clock.</param>
+    public ScopeDetector(string procRoot, CgroupLayout layout, CgroupReader reader, Func<double>? bootClock = null)
     {
         _layout = layout;
         _reader = reader;
-        Reason = DetectContainer(procRoot, layout);
+        _bootClock = bootClock ?? BootClock.Seconds;
+        _container = new ContainerReader(procRoot, layout: layout);
         var self = ReadSelfCgroup(procRoot);
         if (self is not null)
         {
@@ -33,6 +43,8 @@ public sealed class ScopeDetector
             _cpusetPath = layout.PathOf(self, Controllers.Cpuset);
         }
         Name = _cpuPath ?? _memoryPath;
+        Reason = DetectContainer(procRoot, layout) ?? LimitedBelowHost(procRoot);
+        if (Reason is not null) _target = ContainerTarget(procRoot);
     }
 
     /// <summary>Why ctop thinks it is in a container; null on a host.</summary>
@@ -51,7 +63,85 @@ public sealed class ScopeDetector
         long memory = (long)host.MemTotalBytes;
         if (_memoryPath is not null && EffectiveMemory(_memoryPath) is { } limit) memory = (long)Math.Min((ulong)memory, limit);
         var container = Name is null ? null : ContainerNames.FromPath(Name);
-        return new Scope(ScopeKind.Container, cpus, memory, container?.Name ?? Environment.MachineName, Name);
+        return new Scope(ScopeKind.Container, cpus, memory, container?.Name ?? Environment.MachineName, Name,
+            SwapLimit(), Uptime(), Load());
+    }
+
+    /// <summary>The effective swap limit, capped by the host's swap (lxcfs's SwapTotal without the v1 "memory + swap" sum).</summary>
+    private long? SwapLimit()
+    {
+        try
+        {
+            if (_container.ReadMemory(_memoryPath, LxcfsQuirks.Ctop) is not { } mem) return null;
+            ulong hostSwapKb = MeminfoView.HostKb(_container.HostFile("meminfo"), "SwapTotal:");
+            return (long)Math.Min(MeminfoView.SwapKb(mem, 0, hostSwapKb, addMemoryLimit: false).Total, long.MaxValue / 1024) * 1024;
+        }
+        catch (IOException) { return null; }
+    }
+
+    private double? Uptime() =>
+        _target is not null && _container.ReadUptime(_target, _bootClock()) is { } u ? Math.Max(0, UptimeView.Age(u)) : null;
+
+    /// <summary>The tasks are counted every sample; the averages tick every 5 s of boot time, as the kernel's and lxcfs's do.</summary>
+    private ScopeLoad? Load()
+    {
+        if (_target?.CpuPath is not { } cpu) return null;
+        var tasks = _container.CountTasks(cpu);
+        double now = _bootClock();
+        if (double.IsNaN(_lastLoadTick)) { _lastLoadTick = now; _load.Tick(tasks.Running); }
+        // A sample interval longer than 5 s ticks once per elapsed period, so the decay keeps to wall time.
+        for (int i = 0; now - _lastLoadTick >= LoadAverage.Period.TotalSeconds && i < 1000; i++)
+        {
+            _load.Tick(tasks.Running);
+            _lastLoadTick += LoadAverage.Period.TotalSeconds;
+        }
+        return new ScopeLoad(_load.Load1, _load.Load5, _load.Load15, tasks.Running, tasks.Total);
+    }
+
+    /// <summary>
+    /// Whose init and tasks: in its own pid namespace (with its /proc) the init is PID 1; otherwise the container's oldest
+    /// process stands for it, and lxcfs's host-PID-1 answer is not reproduced.
+    /// </summary>
+    private LxcfsTarget? ContainerTarget(string procRoot)
+    {
+        try
+        {
+            int? selfPid = int.TryParse(new FileInfo(Path.Combine(procRoot, "self")).LinkTarget, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null;
+            if (selfPid is null) return null;
+            var target = _container.ForPid(selfPid.Value, LxcfsQuirks.Ctop);
+            bool ownPidNs = NamespaceLink(procRoot, "pid") is { } pid && pid != InitPidNs && File.Exists(Path.Combine(procRoot, "1", "stat"));
+            return ownPidNs ? target with { UptimePid = 1 } : target;
+        }
+        catch (IOException) { return null; }
+        catch (ArgumentException) { return null; }
+        catch (ProcFsFormatException) { return null; }
+    }
+
+    /// <summary>
+    /// No namespace, but limits below the host's: quota or cpuset smaller than the online CPUs, or a memory limit below
+    /// MemTotal, on ctop's own cgroup or an ancestor. Such a process sees a container's capacity.
+    /// </summary>
+    private string? LimitedBelowHost(string procRoot)
+    {
+        int online;
+        ulong memTotal;
+        try
+        {
+            var proc = new ProcReader(procRoot);
+            online = Math.Max(1, proc.ReadSystemStat().Cpus.Count);
+            memTotal = proc.ReadMemInfo().MemTotal ?? ulong.MaxValue;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        catch (ProcFsFormatException) { return null; }
+        var why = new List<string>();
+        if (_cpuPath is not null && EffectiveCpu(_cpuPath) is double q && q < online)
+            why.Add(string.Create(CultureInfo.InvariantCulture, $"CPU quota {q:0.###} of {online} CPUs"));
+        if (_cpusetPath is not null && _reader.ReadEffectiveCpus(_cpusetPath) is { IsEmpty: false } set && set.Count < online)
+            why.Add(string.Create(CultureInfo.InvariantCulture, $"cpuset {set} of {online} CPUs"));
+        if (_memoryPath is not null && EffectiveMemory(_memoryPath) is ulong m && m < memTotal)
+            why.Add(string.Create(CultureInfo.InvariantCulture, $"memory limit {m} of {memTotal} bytes"));
+        return why.Count == 0 ? null : $"effective limits below the host's ({string.Join(", ", why)})";
     }
 
     private double? EffectiveCpu(string path)

@@ -13,7 +13,10 @@ public sealed record JsonFrame(
     IReadOnlyList<JsonCgroup> Cgroups,
     IReadOnlyList<JsonProcess> Processes);
 
-public sealed record JsonScope(string Kind, double? Cpus, long MemoryBytes, string? Name, string? CgroupPath);
+public sealed record JsonScope(string Kind, double? Cpus, long MemoryBytes, string? Name, string? CgroupPath,
+    long? SwapBytes, double? UptimeSeconds, JsonLoad? Load);
+
+public sealed record JsonLoad(double Load1, double Load5, double Load15, int Running, int Total);
 
 public sealed record JsonCgroup(
     string Path,
@@ -86,7 +89,8 @@ public static class JsonFrameMapper
         f.Time,
         Round(f.IntervalSeconds, Fine),
         new JsonScope(f.Scope.Kind == ScopeKind.Host ? "host" : "container", Round(f.Scope.Cpus, Fine), f.Scope.MemoryBytes,
-            f.Scope.Name, f.Scope.CgroupPath),
+            f.Scope.Name, f.Scope.CgroupPath, f.Scope.SwapBytes, Round(f.Scope.UptimeSeconds, Percent),
+            f.Scope.Load is { } l ? new JsonLoad(l.Load1, l.Load5, l.Load15, l.Running, l.Total) : null),
         f.Cgroups.Select(ToJson).ToList(),
         f.Processes.Select(ToJson).ToList());
 
