@@ -65,8 +65,7 @@ public sealed class ContainerCgroup
         var cg = Plan(layout, parentPath, name, controllers);
         if (cg.DistinctDirs.FirstOrDefault(Directory.Exists) is { } existing)
             throw new LimitArgsException($"a container named {name} already exists ({existing}); pick another --name or remove it");
-        cg.EnsureParents();
-        cg.CreateLeaf();
+        cg.EnsureParentsAndLeaf();
         return cg;
     }
 
@@ -75,9 +74,20 @@ public sealed class ContainerCgroup
     {
         var cg = Plan(layout, parentPath, name, controllers);
         existed = cg.DistinctDirs.All(Directory.Exists);
-        cg.EnsureParents();
-        cg.CreateLeaf();
+        cg.EnsureParentsAndLeaf();
         return cg;
+    }
+
+    private void EnsureParentsAndLeaf()
+    {
+        EnsureParents();
+        try { CreateLeaf(); }
+        catch (CgroupWriteException e) when (e.Errno == Native.ENOENT)
+        {
+            // An empty parent was removed between the two steps (tests tidy up ctop/): make it again, once.
+            EnsureParents();
+            CreateLeaf();
+        }
     }
 
     private void EnsureParents()
@@ -95,12 +105,10 @@ public sealed class ContainerCgroup
                     if (h.Version == CgroupVersion.V2) _life.CreateV2(dir);
                     else _life.Create([(h.Has(Controllers.Cpuset) ? Controllers.Cpuset : h.Controllers.FirstOrDefault() ?? "", dir)]);
                 }
-                catch (CgroupWriteException e) when (e.Errno == ControlFile_EEXIST) { } // another ctop made it meanwhile
+                catch (CgroupWriteException e) when (e.Errno == Native.EEXIST) { } // another ctop made it meanwhile
             }
         }
     }
-
-    private const int ControlFile_EEXIST = 17;
 
     private void CreateLeaf()
     {

@@ -68,6 +68,9 @@ internal sealed class TestBox : IDisposable
                 catch (IOException) { }
                 RealCgroup.RemoveTree(dir);
             }
+            // ctop's default parent, when nothing else lives in it (rmdir refuses otherwise).
+            try { Directory.Delete(Path.GetDirectoryName(dir)!); }
+            catch (IOException) { }
         }
     }
 
