@@ -102,15 +102,19 @@ public static class InitProcess
             if (mine is null || mine == o.HostMntNs) throw new InitFailure(125, "the mount namespace is not new; refusing to change mounts");
             Check(Native.Mount(null, "/", null, Native.MS_REC | Native.MS_PRIVATE, 0), "making / private");
         }
-        if (o.Rootfs is not null) EnterRootfs(o.Rootfs, o.Proc);
-        else if (o.Proc) Check(Native.Mount("proc", "/proc", "proc", Native.MS_NOSUID | Native.MS_NODEV | Native.MS_NOEXEC, 0), "mounting /proc");
         if (o.Hostname is not null) Check(Syscall.sethostname(o.Hostname), "sethostname");
         if (o.Loopback && Native.LoopbackUp() is int e and not 0) throw new InitFailure(125, "bringing up lo: " + Native.StrError(e));
-
-        Syscall.close(InitChild.ReleaseFd);
+        // After pivot_root the runtime's own files are gone: whatever runs from here on must already be loaded and
+        // compiled, so the signal reset, argv and the failure path are prepared while the host root is still there.
         ResetSignals();
         // Mono.Unix passes the array as is: execvp needs the NULL that ends argv.
-        Syscall.execvp(o.Command[0], [.. o.Command, null!]);
+        string[] argv = [.. o.Command, null!];
+        _ = ExecFailure(o.Command[0], Native.ENOENT);
+        if (o.Rootfs is not null) EnterRootfs(o.Rootfs, o.Proc);
+        else if (o.Proc) Check(Native.Mount("proc", "/proc", "proc", Native.MS_NOSUID | Native.MS_NODEV | Native.MS_NOEXEC, 0), "mounting /proc");
+
+        Syscall.close(InitChild.ReleaseFd);
+        Syscall.execvp(o.Command[0], argv);
         int errno = (int)Stdlib.GetLastError();
         throw ExecFailure(o.Command[0], errno);
     }
@@ -157,18 +161,7 @@ public static class InitProcess
         // The terminal's Ctrl-C reaches the command directly; the helper only relays its status.
         foreach (var s in new[] { Signum.SIGINT, Signum.SIGQUIT, Signum.SIGTERM, Signum.SIGHUP })
             Stdlib.SetSignalAction(s, SignalAction.Ignore);
-        int pidfd = Native.PidfdOpen(o.TargetPid);
-        if (pidfd < 0) throw new InitFailure(125, $"process {o.TargetPid}: {Native.StrError(Native.LastError)}");
-        if (o.NsFlags != 0)
-        {
-            // Without its own fs_struct a multithreaded process may not join a mount namespace (and a pidfd setns
-            // would move every thread's root and cwd).
-            Check(Native.Unshare(Native.CLONE_FS), "unshare(CLONE_FS)");
-            Check(Native.Setns(pidfd, o.NsFlags), $"setns({Namespaces.Format(o.NsFlags)}) into process {o.TargetPid}");
-            if ((o.NsFlags & Native.CLONE_NEWNS) != 0) Check(Syscall.chdir("/"), "chdir /");
-        }
-        Syscall.close(pidfd);
-
+        // Prepared before setns: in a container with its own root the runtime cannot load anything afterwards.
         byte* file = InitChild.Utf8Z(o.Command[0]);
         byte** argv = InitChild.NativeStrings(o.Command);
         byte** envp = InitChild.NativeStrings(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
@@ -182,6 +175,22 @@ public static class InitProcess
         Native.SpawnAttrSetFlags(attr, (short)(Native.POSIX_SPAWN_SETSIGDEF | Native.POSIX_SPAWN_SETSIGMASK));
         Native.SpawnAttrSetSigDefault(attr, all);
         Native.SpawnAttrSetSigMask(attr, none);
+        _ = ExecFailure(o.Command[0], Native.ENOENT);
+        _ = InitChild.ExitCodeOf(0);
+        Syscall.waitpid(Environment.ProcessId, out _, WaitOptions.WNOHANG); // never our child: ECHILD
+
+        int pidfd = Native.PidfdOpen(o.TargetPid);
+        if (pidfd < 0) throw new InitFailure(125, $"process {o.TargetPid}: {Native.StrError(Native.LastError)}");
+        if (o.NsFlags != 0)
+        {
+            // Without its own fs_struct a multithreaded process may not join a mount namespace (and a pidfd setns
+            // would move every thread's root and cwd).
+            Check(Native.Unshare(Native.CLONE_FS), "unshare(CLONE_FS)");
+            Check(Native.Setns(pidfd, o.NsFlags), $"setns({Namespaces.Format(o.NsFlags)}) into process {o.TargetPid}");
+            if ((o.NsFlags & Native.CLONE_NEWNS) != 0) Check(Syscall.chdir("/"), "chdir /");
+        }
+        Syscall.close(pidfd);
+
         int rc = Native.PosixSpawnp(out int pid, file, null, attr, argv, envp);
         if (rc != 0) throw ExecFailure(o.Command[0], rc);
         Report("P " + pid.ToString(CultureInfo.InvariantCulture));

@@ -42,6 +42,27 @@ public class RootfsAndFailureTests
     }
 
     [KernelFact]
+    public void ExecEntersAContainerWithItsOwnRoot()
+    {
+        using var box = new TestBox();
+        using var root = BusyboxRoot();
+        var run = box.Track(LauncherHost.Start("run", "--name", box.Name, "--rootfs", root.Root, "--", "/bin/sh", "-c", "echo ready; read x"));
+        LauncherHost.ReadUntil(run, "ready");
+        int target = box.WaitForProcess();
+
+        // The helper is a .NET process: everything it needs after setns into a foreign root must be loaded before.
+        var r = LauncherHost.Run("exec", target.ToString(CultureInfo.InvariantCulture), "--", "/bin/sh", "-c", "echo root=$(ls /); echo pid=$$");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("root=bin dev etc proc tmp", r.Stdout);
+        var missing = LauncherHost.Run("exec", target.ToString(CultureInfo.InvariantCulture), "--", "/usr/bin/env");
+        Assert.True(missing.ExitCode == 127, missing.ToString()); // the host's /usr is not in there
+
+        run.StandardInput.WriteLine("go");
+        Assert.True(run.WaitForExit(10_000));
+        TestBox.AssertNothingLeft(box, root.Root);
+    }
+
+    [KernelFact]
     public void FailuresExplainThemselvesAndLeaveNothingBehind()
     {
         using var box = new TestBox();
