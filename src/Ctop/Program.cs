@@ -7,6 +7,8 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // The re-exec'd init of `ctop run` must take over before anything else starts (threads, console, signals).
+        if (Launcher.InitProcess.TryRunInit(args, out var code)) return code;
         using var cts = new CancellationTokenSource();
         using var signals = ProcessConsole.CancelOnStopSignals(cts);
         var host = new AppHost(

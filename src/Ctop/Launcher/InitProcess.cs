@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Mono.Unix.Native;
+
+namespace Ctop.Launcher;
+
+/// <summary>
+/// The hidden entry point of the re-exec'd ctop. <c>ctop run</c> starts its own executable as
+/// <c>ctop --ctop-internal-init run [OPTIONS] -- COMMAND...</c> inside fresh namespaces; that process (PID 1 of
+/// its pid namespace) waits until the launcher has put it into the container's cgroups, prepares mounts and
+/// hostname, and execve's the command, which so becomes PID 1 under its limits from its first instruction.
+/// <c>ctop exec</c> uses <c>--ctop-internal-init exec</c>: placed in the target's cgroups, the helper enters the
+/// target's namespaces and spawns the command there (a pid namespace applies to children only), relaying its status.
+/// </summary>
+public static class InitProcess
+{
+    public const string Marker = "--ctop-internal-init";
+
+    /// <summary>
+    /// Call first thing in Main, before any parsing: returns false for every ordinary command line; otherwise runs the
+    /// init (which ends in execve on success) and gives its exit code.
+    /// </summary>
+    public static bool TryRunInit(string[] args, out int exitCode)
+    {
+        exitCode = 0;
+        if (args.Length < 2 || args[0] != Marker) return false;
+        exitCode = InitMain(args);
+        return true;
+    }
+
+    private sealed class Options
+    {
+        public string Mode = "";
+        public string? HostMntNs, Rootfs, Hostname;
+        public bool Proc, CgroupNs, Loopback;
+        public int TargetPid, NsFlags;
+        public string[] Command = [];
+    }
+
+    private sealed class InitFailure(int code, string message) : Exception(message)
+    {
+        public int Code { get; } = code;
+    }
+
+    private static int InitMain(string[] args)
+    {
+        // First: if the launcher's spawning thread is already gone, the release pipe below reports EOF instead.
+        Native.Prctl(Native.PR_SET_PDEATHSIG, (nuint)Signum.SIGKILL, 0, 0, 0);
+        SetCloexec(InitChild.ReleaseFd);
+        SetCloexec(InitChild.ReportFd);
+        Options o;
+        try { o = Parse(args); }
+        catch (InitFailure e) { return Fail(e); }
+        Report("R");
+        if (!WaitForRelease()) return 1;
+        try
+        {
+            return o.Mode == "run" ? RunInit(o) : ExecHelper(o);
+        }
+        catch (InitFailure e) { return Fail(e); }
+    }
+
+    private static Options Parse(string[] args)
+    {
+        var o = new Options { Mode = args[1] };
+        if (o.Mode is not ("run" or "exec")) throw new InitFailure(125, $"unknown init mode '{o.Mode}'");
+        int i = 2;
+        for (; i < args.Length && args[i] != "--"; i++)
+        {
+            string a = args[i];
+            int eq = a.IndexOf('=');
+            string key = eq < 0 ? a : a[..eq], value = eq < 0 ? "" : a[(eq + 1)..];
+            switch (key)
+            {
+                case "mntns": o.HostMntNs = value; break;
+                case "rootfs": o.Rootfs = value; break;
+                case "hostname": o.Hostname = value; break;
+                case "proc": o.Proc = true; break;
+                case "cgroupns": o.CgroupNs = true; break;
+                case "lo": o.Loopback = true; break;
+                case "pid": o.TargetPid = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "ns": o.NsFlags = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default: throw new InitFailure(125, $"unknown init option '{a}'");
+            }
+        }
+        o.Command = args[Math.Min(i + 1, args.Length)..];
+        if (o.Command.Length == 0) throw new InitFailure(125, "no command");
+        return o;
+    }
+
+    // ------------------------------------------------------------------ run: become the command
+
+    private static int RunInit(Options o)
+    {
+        // After placement, so the cgroup namespace's root is the container's cgroup.
+        if (o.CgroupNs) Check(Native.Unshare(Native.CLONE_NEWCGROUP), "unshare(cgroup)");
+        if (o.HostMntNs is not null)
+        {
+            // Host mounts may be shared: make ours private first, but never on the host's own namespace.
+            string? mine = Namespaces.Identity("self", "mnt");
+            if (mine is null || mine == o.HostMntNs) throw new InitFailure(125, "the mount namespace is not new; refusing to change mounts");
+            Check(Native.Mount(null, "/", null, Native.MS_REC | Native.MS_PRIVATE, 0), "making / private");
+        }
+        if (o.Hostname is not null) Check(Syscall.sethostname(o.Hostname), "sethostname");
+        if (o.Loopback && Native.LoopbackUp() is int e and not 0) throw new InitFailure(125, "bringing up lo: " + Native.StrError(e));
+        // After pivot_root the runtime's own files are gone: whatever runs from here on must already be loaded and
+        // compiled, so the signal reset, argv and the failure path are prepared while the host root is still there.
+        ResetSignals();
+        // Mono.Unix passes the array as is: execvp needs the NULL that ends argv.
+        string[] argv = [.. o.Command, null!];
+        _ = ExecFailure(o.Command[0], Native.ENOENT);
+        if (o.Rootfs is not null) EnterRootfs(o.Rootfs, o.Proc);
+        else if (o.Proc) Check(Native.Mount("proc", "/proc", "proc", Native.MS_NOSUID | Native.MS_NODEV | Native.MS_NOEXEC, 0), "mounting /proc");
+
+        Syscall.close(InitChild.ReleaseFd);
+        Syscall.execvp(o.Command[0], argv);
+        int errno = (int)Stdlib.GetLastError();
+        throw ExecFailure(o.Command[0], errno);
+    }
+
+    private static void EnterRootfs(string rootfs, bool proc)
+    {
+        if (!Directory.Exists(rootfs)) throw new InitFailure(125, $"--rootfs {rootfs}: not a directory");
+        // pivot_root needs the new root to be a mount point.
+        Check(Native.Mount(rootfs, rootfs, null, Native.MS_BIND | Native.MS_REC, 0), $"bind-mounting {rootfs}");
+        string procDir = Path.Combine(rootfs, "proc");
+        if (proc || Directory.Exists(procDir))
+        {
+            if (!Directory.Exists(procDir)) throw new InitFailure(125, $"--rootfs {rootfs}: has no /proc directory to mount proc on");
+            Check(Native.Mount("proc", procDir, "proc", Native.MS_NOSUID | Native.MS_NODEV | Native.MS_NOEXEC, 0), $"mounting {procDir}");
+        }
+        string dev = Path.Combine(rootfs, "dev");
+        if (Directory.Exists(dev)) PopulateDev(dev);
+        Check(Syscall.chdir(rootfs), $"chdir {rootfs}");
+        // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only the rootfs.
+        Check(Native.PivotRoot(".", "."), "pivot_root");
+        Check(Native.Umount2(".", Native.MNT_DETACH), "detaching the old root");
+        Check(Syscall.chdir("/"), "chdir /");
+    }
+
+    /// <summary>A tmpfs /dev with the host's harmless character devices bound in, as docker provides.</summary>
+    private static void PopulateDev(string dev)
+    {
+        nint data = Marshal.StringToCoTaskMemUTF8("mode=755");
+        try { Check(Native.Mount("tmpfs", dev, "tmpfs", Native.MS_NOSUID, data), $"mounting tmpfs on {dev}"); }
+        finally { Marshal.FreeCoTaskMem(data); }
+        foreach (var name in new[] { "null", "zero", "full", "random", "urandom", "tty" })
+        {
+            string host = "/dev/" + name, target = Path.Combine(dev, name);
+            if (!File.Exists(host)) continue;
+            File.WriteAllBytes(target, []);
+            Check(Native.Mount(host, target, null, Native.MS_BIND, 0), $"binding {host}");
+        }
+    }
+
+    // ------------------------------------------------------------------ exec: enter and spawn
+
+    private static unsafe int ExecHelper(Options o)
+    {
+        // The terminal's Ctrl-C reaches the command directly; the helper only relays its status.
+        foreach (var s in new[] { Signum.SIGINT, Signum.SIGQUIT, Signum.SIGTERM, Signum.SIGHUP })
+            Stdlib.SetSignalAction(s, SignalAction.Ignore);
+        // Prepared before setns: in a container with its own root the runtime cannot load anything afterwards.
+        byte* file = InitChild.Utf8Z(o.Command[0]);
+        byte** argv = InitChild.NativeStrings(o.Command);
+        byte** envp = InitChild.NativeStrings(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}").ToList());
+        void* attr = NativeMemory.AllocZeroed(Native.SpawnAttrSize);
+        byte* all = stackalloc byte[Native.SigSetSize];
+        byte* none = stackalloc byte[Native.SigSetSize];
+        Native.Sigfillset(all);
+        Native.Sigemptyset(none);
+        Native.SpawnAttrInit(attr);
+        Native.SpawnAttrSetFlags(attr, (short)(Native.POSIX_SPAWN_SETSIGDEF | Native.POSIX_SPAWN_SETSIGMASK));
+        Native.SpawnAttrSetSigDefault(attr, all);
+        Native.SpawnAttrSetSigMask(attr, none);
+        _ = ExecFailure(o.Command[0], Native.ENOENT);
+        _ = InitChild.ExitCodeOf(0);
+        Syscall.waitpid(Environment.ProcessId, out _, WaitOptions.WNOHANG); // never our child: ECHILD
+
+        int pidfd = Native.PidfdOpen(o.TargetPid);
+        if (pidfd < 0) throw new InitFailure(125, $"process {o.TargetPid}: {Native.StrError(Native.LastError)}");
+        if (o.NsFlags != 0)
+        {
+            // Without its own fs_struct a multithreaded process may not join a mount namespace (and a pidfd setns
+            // would move every thread's root and cwd).
+            Check(Native.Unshare(Native.CLONE_FS), "unshare(CLONE_FS)");
+            Check(Native.Setns(pidfd, o.NsFlags), $"setns({Namespaces.Format(o.NsFlags)}) into process {o.TargetPid}");
+            if ((o.NsFlags & Native.CLONE_NEWNS) != 0) Check(Syscall.chdir("/"), "chdir /");
+        }
+        Syscall.close(pidfd);
+
+        int rc = Native.PosixSpawnp(out int pid, file, null, attr, argv, envp);
+        if (rc != 0) throw ExecFailure(o.Command[0], rc);
+        Report("P " + pid.ToString(CultureInfo.InvariantCulture));
+        Syscall.close(InitChild.ReportFd);
+        int status;
+        while (Syscall.waitpid(pid, out status, 0) < 0 && Stdlib.GetLastError() == Errno.EINTR) { }
+        return InitChild.ExitCodeOf(status);
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /// <summary>Like a shell: 127 when the command is not found, 126 when it is found but cannot be executed.</summary>
+    private static InitFailure ExecFailure(string command, int errno) => errno switch
+    {
+        Native.ENOENT when !command.Contains('/') => new InitFailure(127, $"{command}: command not found"),
+        Native.ENOENT or Native.ENOTDIR => new InitFailure(127, $"{command}: no such file or directory"),
+        Native.EACCES or Native.EPERM or Native.EISDIR => new InitFailure(126, $"{command}: permission denied (not an executable file)"),
+        Native.ENOEXEC => new InitFailure(126, $"{command}: cannot execute (not a binary or script the kernel can run)"),
+        _ => new InitFailure(126, $"{command}: cannot execute: {Native.StrError(errno)}"),
+    };
+
+    private static void Check(int rc, string what)
+    {
+        if (rc < 0) throw new InitFailure(125, $"{what}: {Native.StrError(Marshal.GetLastPInvokeError() is var e and not 0 ? e : (int)Stdlib.GetLastError())}");
+    }
+
+    private static int Fail(InitFailure e)
+    {
+        Report($"E {e.Code.ToString(CultureInfo.InvariantCulture)} {e.Message.ReplaceLineEndings(" ")}");
+        return e.Code;
+    }
+
+    private static unsafe void Report(string line)
+    {
+        byte[] data = Encoding.UTF8.GetBytes(line + "\n");
+        fixed (byte* p = data) Syscall.write(InitChild.ReportFd, p, (ulong)data.Length);
+    }
+
+    private static unsafe bool WaitForRelease()
+    {
+        byte b;
+        long n;
+        do n = Syscall.read(InitChild.ReleaseFd, &b, 1);
+        while (n < 0 && Stdlib.GetLastError() == Errno.EINTR);
+        return n == 1;
+    }
+
+    private static void SetCloexec(int fd) => Syscall.fcntl(fd, FcntlCommand.F_SETFD, 1);
+
+    /// <summary>The .NET runtime ignores SIGPIPE and may block signals; a command must start with the defaults.</summary>
+    private static unsafe void ResetSignals()
+    {
+        for (int s = 1; s < 32; s++)
+            if (s is not (9 or 19)) Stdlib.SetSignalAction((Signum)s, SignalAction.Default);
+        byte* none = stackalloc byte[Native.SigSetSize];
+        Native.Sigemptyset(none);
+        Native.PthreadSigmask(Native.SIG_SETMASK, none, null);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+
+namespace Ctop.Launcher;
+
+/// <summary>
+/// The limits a container is started (or attached) with, already in kernel units. Null means "leave the
+/// kernel's default" (unlimited for a new cgroup).
+/// </summary>
+public sealed record LimitSet(
+    long? CpuQuotaUsec = null,
+    long CpuPeriodUsec = LimitArgs.DefaultPeriodUsec,
+    long? MemoryBytes = null,
+    long? MemorySwapBytes = null,
+    bool MemorySwapUnlimited = false,
+    long? Pids = null,
+    string? Cpuset = null)
+{
+    public bool HasCpu => CpuQuotaUsec is not null || CpuPeriodUsec != LimitArgs.DefaultPeriodUsec;
+    public bool HasMemory => MemoryBytes is not null || MemorySwapBytes is not null || MemorySwapUnlimited;
+    public bool IsEmpty => !HasCpu && !HasMemory && Pids is null && Cpuset is null;
+
+    /// <summary>One line for humans: "cpus 0.25, memory 64M, pids 20".</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (CpuQuotaUsec is { } q)
+            parts.Add($"cpus {((double)q / CpuPeriodUsec).ToString("0.###", CultureInfo.InvariantCulture)} ({q}/{CpuPeriodUsec} µs)");
+        if (MemoryBytes is { } m) parts.Add("memory " + LimitArgs.FormatSize(m));
+        if (MemorySwapUnlimited) parts.Add("memory+swap unlimited");
+        else if (MemorySwapBytes is { } s) parts.Add("memory+swap " + LimitArgs.FormatSize(s));
+        if (Pids is { } p) parts.Add("pids " + p.ToString(CultureInfo.InvariantCulture));
+        if (Cpuset is { } c) parts.Add("cpuset " + c);
+        return parts.Count == 0 ? "no limits" : string.Join(", ", parts);
+    }
+}
+
+/// <summary>A launcher flag value that cannot be used; the message names the flag and what was wrong.</summary>
+public sealed class LimitArgsException(string message) : Exception(message);
+
+/// <summary>
+/// docker's limit flags for ctop run and ctop attach: <c>--cpus 0.5</c>, <c>--cpu-quota/--cpu-period</c> in µs,
+/// <c>--memory 64M</c> / <c>256m</c> / <c>1g</c> / <c>1.5GiB</c> (binary units, like docker's RAMInBytes),
+/// <c>--memory-swap</c> as memory + swap (-1 = unlimited), <c>--pids N</c> (-1 = unlimited), <c>--cpuset 0-1</c>.
+/// Range rules the kernel enforces (minimum quota, period bounds) are left to CgroupWriter, whose refusals explain them.
+/// </summary>
+public static class LimitArgs
+{
+    public const long DefaultPeriodUsec = 100_000;
+
+    public static LimitSet Parse(string? cpus = null, string? cpuQuota = null, string? cpuPeriod = null, string? memory = null,
+        string? memorySwap = null, string? pids = null, string? cpuset = null, int? processorCount = null)
+    {
+        if (cpus is not null && (cpuQuota is not null || cpuPeriod is not null))
+            throw new LimitArgsException("--cpus and --cpu-quota/--cpu-period are alternatives; give one or the other");
+        long period = cpuPeriod is null ? DefaultPeriodUsec : ParseInteger("--cpu-period", cpuPeriod, allowMinusOne: false);
+        long? quota = null;
+        if (cpus is not null) quota = ParseCpus(cpus, processorCount ?? Environment.ProcessorCount);
+        else if (cpuQuota is not null)
+        {
+            long q = ParseInteger("--cpu-quota", cpuQuota, allowMinusOne: true);
+            quota = q == -1 ? null : q;
+        }
+
+        long? mem = memory is null ? null : ParseSize("--memory", memory, allowMinusOne: false);
+        long? swap = null;
+        bool swapUnlimited = false;
+        if (memorySwap is not null)
+        {
+            long s = ParseSize("--memory-swap", memorySwap, allowMinusOne: true);
+            if (s == -1) swapUnlimited = true;
+            else
+            {
+                if (mem is null) throw new LimitArgsException("--memory-swap needs --memory (it is the memory + swap total)");
+                if (s < mem) throw new LimitArgsException($"--memory-swap {memorySwap} is memory + swap, so it must be at least --memory {memory}");
+                swap = s;
+            }
+        }
+
+        long? pidsMax = null;
+        if (pids is not null)
+        {
+            long p = ParseInteger("--pids", pids, allowMinusOne: true);
+            pidsMax = p == -1 ? null : p;
+        }
+
+        string? set = cpuset?.Trim();
+        if (set is { Length: 0 }) throw new LimitArgsException("--cpuset is empty; a CPU list looks like 0-3,5");
+        return new LimitSet(quota, period, mem, swap, swapUnlimited, pidsMax, set);
+    }
+
+    /// <summary>docker's --cpus: a decimal number of CPUs, turned into a quota per 100 ms period.</summary>
+    public static long ParseCpus(string text, int processorCount)
+    {
+        if (!double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double cpus) || double.IsNaN(cpus))
+            throw new LimitArgsException($"--cpus {text}: not a number of CPUs (e.g. 0.5 or 2)");
+        if (cpus <= 0) throw new LimitArgsException($"--cpus {text}: must be more than 0");
+        if (cpus > processorCount)
+            throw new LimitArgsException($"--cpus {text}: this machine has {processorCount} CPU{(processorCount == 1 ? "" : "s")}");
+        return (long)Math.Round(cpus * DefaultPeriodUsec);
+    }
+
+    /// <summary>
+    /// A size with an optional binary suffix, case-insensitive: b, k/kb/kib, m/mb/mib, g/gb/gib, t/tb/tib; decimals allowed
+    /// ("1.5g"). Like docker, every unit is a power of 1024. Bytes are rounded down.
+    /// </summary>
+    public static long ParseSize(string flag, string text, bool allowMinusOne)
+    {
+        string s = text.Trim();
+        if (allowMinusOne && s == "-1") return -1;
+        int i = 0;
+        while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
+        string number = s[..i], unit = s[i..].Trim().ToLowerInvariant();
+        long multiplier = unit switch
+        {
+            "" or "b" => 1,
+            "k" or "kb" or "kib" => 1L << 10,
+            "m" or "mb" or "mib" => 1L << 20,
+            "g" or "gb" or "gib" => 1L << 30,
+            "t" or "tb" or "tib" => 1L << 40,
+            _ => 0,
+        };
+        if (number.Length == 0 || multiplier == 0 ||
+            !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value))
+            throw new LimitArgsException($"{flag} {text}: not a size (e.g. 64M, 256m, 1g, 1.5GiB, or bytes){(allowMinusOne ? "; -1 for unlimited" : "")}");
+        decimal bytes = value * multiplier;
+        if (bytes > long.MaxValue) throw new LimitArgsException($"{flag} {text}: too large");
+        if (bytes < 1) throw new LimitArgsException($"{flag} {text}: must be at least 1 byte");
+        return (long)decimal.Floor(bytes);
+    }
+
+    public static long ParseInteger(string flag, string text, bool allowMinusOne)
+    {
+        if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) || (v < 0 && !(allowMinusOne && v == -1)))
+            throw new LimitArgsException($"{flag} {text}: not a whole number{(allowMinusOne ? " (or -1 for unlimited)" : "")}");
+        return v;
+    }
+
+    /// <summary>64M, 1.5G, 4096 — the shortest exact-enough form for messages.</summary>
+    public static string FormatSize(long bytes)
+    {
+        foreach (var (unit, size) in new[] { ("T", 1L << 40), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10) })
+            if (bytes >= size) return ((double)bytes / size).ToString("0.##", CultureInfo.InvariantCulture) + unit;
+        return bytes.ToString(CultureInfo.InvariantCulture);
+    }
+}
