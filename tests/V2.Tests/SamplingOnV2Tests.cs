@@ -9,7 +9,7 @@ namespace V2.Tests;
 /// Tolerances allow for TCG: the guest's clock is the host's, so a quota holds in wall time, but everything is slow.
 /// </summary>
 [Collection(V2Collection.Name)]
-public sealed class SamplingOnV2Tests(V2Run vm)
+public sealed class SamplingOnV2Tests(V2Run vm, Xunit.Abstractions.ITestOutputHelper log)
 {
     private const string Busy = "/ctop-v2/busy", Idle = "/ctop-v2/idle", Oom = "/ctop-v2/oom";
 
@@ -26,6 +26,7 @@ public sealed class SamplingOnV2Tests(V2Run vm)
     public void Host_scope_is_the_whole_vm()
     {
         var scope = Frame().RootElement.GetProperty("scope");
+        log.WriteLine(vm.Timings);
         Assert.Equal("host", scope.String("kind"));
         Assert.Equal(double.Parse(vm.Facts["nproc"], CultureInfo.InvariantCulture), scope.Double("cpus"));
         var memTotalKb = vm.Text("meminfo").Split('\n').First(l => l.StartsWith("MemTotal:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];

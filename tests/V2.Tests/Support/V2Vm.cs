@@ -130,10 +130,15 @@ public sealed class V2Run : IDisposable
         return lines.Select(l => JsonDocument.Parse(l)).ToList();
     }
 
-    private static string Boot()
+    /// <summary>Where the time went, for the test log: the tier has a budget (docs/architecture.md).</summary>
+    public string Timings { get; private set; } = "";
+
+    private string Boot()
     {
         var work = Directory.CreateTempSubdirectory("ctop-v2-").FullName;
+        var sw = Stopwatch.StartNew();
         var publish = Publish();
+        var publishSeconds = sw.Elapsed.TotalSeconds;
         var @out = Path.Combine(work, "out");
         var args = new List<string>
         {
@@ -144,13 +149,16 @@ public sealed class V2Run : IDisposable
         // Native libraries the binary loads with dlopen (Mono.Unix's shim) sit beside it.
         foreach (var so in Directory.GetFiles(publish, "*.so"))
             args.AddRange(["--add", $"{so}:/opt/ctop/{Path.GetFileName(so)}"]);
-        var sw = Stopwatch.StartNew();
+        sw.Restart();
         var (rc, output) = V2Vm.Run("bash", args, TimeSpan.FromMinutes(6));
         File.WriteAllText(Path.Combine(work, "vm.log"), output);
         if (rc != 0)
             throw new InvalidOperationException(
                 $"the v2 VM failed (exit {rc}, {sw.Elapsed.TotalSeconds:F0} s); kept in {work}:\n{output}\n" +
                 (File.Exists(Path.Combine(@out, "payload.log")) ? File.ReadAllText(Path.Combine(@out, "payload.log")) : ""));
+        var facts = File.ReadAllText(Path.Combine(@out, "facts"));
+        Timings = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{@out}: publish {publishSeconds:F0} s, VM {sw.Elapsed.TotalSeconds:F0} s; guest uptime: {string.Join(", ", facts.Split('\n').Where(l => l.Contains("uptime")))}\n{output.Trim()}");
         return @out;
     }
 
@@ -180,7 +188,8 @@ public sealed class V2Run : IDisposable
 
     public void Dispose()
     {
-        if (_dir.IsValueCreated)
+        // CTOP_V2_KEEP=1 keeps the guest's files for a look after a failed assertion.
+        if (_dir.IsValueCreated && Environment.GetEnvironmentVariable("CTOP_V2_KEEP") != "1")
         {
             // Keep the evidence of a failed run (its path is in the failure message); a good run is removed.
             try { Directory.Delete(Path.GetDirectoryName(_dir.Value)!, recursive: true); }
