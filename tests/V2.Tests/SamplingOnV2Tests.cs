@@ -139,7 +139,8 @@ public sealed class SamplingOnV2Tests(V2Run vm, Xunit.Abstractions.ITestOutputHe
                 Assert.InRange(c.Double("pressure." + r)!.Value, raw - 15, raw + 15);
             }
         }
-        Assert.Equal(0, Raw.Cgroup(frame, Idle).Double("pressure.cpu"));
+        // A sleeper stalls on nothing; what is left is the moment it waited to start (TCG is slow), decaying.
+        Assert.InRange(Raw.Cgroup(frame, Idle).Double("pressure.cpu")!.Value, 0, 5);
         // A throttled loop waits runnable: CPU pressure is high.
         Assert.True(Raw.Cgroup(frame, Busy).Double("pressure.cpu") > 10);
     }

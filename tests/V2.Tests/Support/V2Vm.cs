@@ -177,8 +177,10 @@ public sealed class V2Run : IDisposable
             ["MSBuildExtensionsPath"] = null, ["MSBuildSDKsPath"] = null, ["MSBUILD_EXE_PATH"] = null,
             ["MSBuildLoadMicrosoftTargetsReadOnly"] = null, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1",
         };
-        var (rc, log) = V2Vm.Run(dotnet,
-            ["publish", Path.Combine(V2Vm.RepoRoot, "src", "Ctop", "Ctop.csproj"), "-c", "Release", "-r", "linux-x64",
+        // Niced like the VM: NativeAOT compilation takes both cores for a minute, and the suite's host-side
+        // real-kernel tests measure a busy loop's share of a CPU meanwhile.
+        var (rc, log) = V2Vm.Run("nice",
+            ["-n", "10", dotnet, "publish", Path.Combine(V2Vm.RepoRoot, "src", "Ctop", "Ctop.csproj"), "-c", "Release", "-r", "linux-x64",
              "-p:PublishAot=true", "--artifacts-path", artifacts, "-o", output, "-nologo", "-clp:ErrorsOnly"],
             TimeSpan.FromMinutes(10), env);
         if (rc != 0 || !File.Exists(Path.Combine(output, "ctop")))
