@@ -111,6 +111,9 @@ public sealed class DashboardView : Window
 
     public Overlay? ActiveOverlay => _overlay;
 
+    /// <summary>A frame was taken into the tables (on the UI thread): lets a test act once per frame the screen shows.</summary>
+    public event Action<Frame>? FrameShown;
+
     /// <summary>The sampling failed: why, for the caller to print once the terminal is restored.</summary>
     public Exception? Error { get; private set; }
 
@@ -160,6 +163,7 @@ public sealed class DashboardView : Window
         Processes.Apply();
         _overlay?.OnFrame(frame);
         RefreshAll();
+        FrameShown?.Invoke(frame);
     }
 
     private void OnError(Exception e)
