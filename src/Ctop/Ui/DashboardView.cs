@@ -73,7 +73,7 @@ public sealed class DashboardView : Window
         CgroupActions =
         [
             new("Enter", "details of the selected cgroup: limits and who sets them, history, its processes", [Key.Enter], OpenDetail),
-            new("c", "CPU limit: cores 0.5, % of one CPU 50%, or max (cpu.max / cpu.cfs_quota_us); Enter applies, Esc cancels",
+            new("c", "CPU limit: cores 0.5, % of one CPU 50%, or max (cpu.max / v1 cpu.cfs_quota_us); Esc cancels",
                 [KeyText.K('c')], c => EditLimit(c, LimitKind.Cpu)),
             new("+ =", "CPU limit up by 0.1 core (at the current period)", [KeyText.K('+'), KeyText.K('=')], c => StepCpu(c, +0.1)),
             new("-", "CPU limit down by 0.1 core (on an unlimited cgroup: from the CPUs it may use)", [KeyText.K('-')], c => StepCpu(c, -0.1)),
