@@ -1,5 +1,7 @@
 using Ctop.Model;
 using Ctop.Pipeline;
+using Ctop.Tuning;
+using ProcFs.Cgroups;
 using Terminal.Gui.App;
 
 namespace Ctop.Ui;
@@ -19,12 +21,24 @@ public static class Dashboard
     {
         var history = new History();
         Exception? error = null;
+        Tuner tuner;
+        try
+        {
+            // The sampler discovers the same layout from the same roots, so both see the cgroups under the same paths.
+            // Discovered here, before the UI loop, because it reads /proc/self/mountinfo.
+            tuner = new Tuner(CgroupLayout.Discover(options.ProcRoot, options.CgroupRoot));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"ctop: {e.Message}");
+            return 1;
+        }
         var app = Application.Create();
         try
         {
             app.Init();
             var frames = FrameSource.Create(options, history: history);
-            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval);
+            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner);
             app.Run(view);
             error = view.Error;
         }

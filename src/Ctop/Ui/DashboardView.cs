@@ -2,7 +2,9 @@ using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Text;
 using Ctop.Model;
+using Ctop.Tuning;
 using Mono.Unix.Native;
+using ProcFs.Cgroups;
 using Terminal.Gui.App;
 using Terminal.Gui.Drawing;
 using Terminal.Gui.Input;
@@ -21,20 +23,27 @@ public sealed class DashboardView : Window
 {
     private readonly IApplication _app;
     private readonly History? _history;
+    private readonly Tuner? _tuner;
     private readonly TimeSpan _interval;
     private readonly IDisposable _subscription;
     private readonly Label _header, _cgroupTitle, _processTitle, _keyBar;
     private readonly bool _color;
     private Frame? _frame;
     private Overlay? _overlay;
+    private View? _focusBeforeOverlay;
     private bool _allProcesses;
     private string _search = "";
     private string? _status;
 
-    public DashboardView(IApplication app, IObservable<Frame> frames, IScheduler uiScheduler, History? history, TimeSpan interval)
+    /// <param name="tuner">
+    /// Writes the limits the tuning keys change: one for the session, so undo and the change log span it. Built by
+    /// <see cref="Dashboard.Run"/> from the sampler's layout; tests pass one over a fixture tree. Null: tuning keys say it is unavailable.
+    /// </param>
+    public DashboardView(IApplication app, IObservable<Frame> frames, IScheduler uiScheduler, History? history, TimeSpan interval, Tuner? tuner = null)
     {
         _app = app;
         _history = history;
+        _tuner = tuner;
         _interval = interval;
         _color = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         Title = "ctop";
@@ -45,15 +54,15 @@ public sealed class DashboardView : Window
         CgroupModel = (CgroupTableModel)Cgroups.Model;
         ProcessModel = (ProcessTableModel)Processes.Model;
 
-        _header = new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 2 };
-        _cgroupTitle = new Label { X = 0, Y = 2, Width = Dim.Fill(), Height = 1 };
+        _header = new PlainLabel { X = 0, Y = 0, Width = Dim.Fill(), Height = 2 };
+        _cgroupTitle = new PlainLabel { X = 0, Y = 2, Width = Dim.Fill(), Height = 1 };
         var cg = Cgroups.View;
         cg.X = 0; cg.Y = 3; cg.Width = Dim.Fill();
         cg.Height = Dim.Func(_ => CgroupTableHeight());
-        _processTitle = new Label { X = 0, Y = Pos.Bottom(cg), Width = Dim.Fill(), Height = 1 };
+        _processTitle = new PlainLabel { X = 0, Y = Pos.Bottom(cg), Width = Dim.Fill(), Height = 1 };
         var pv = Processes.View;
         pv.X = 0; pv.Y = Pos.Bottom(_processTitle); pv.Width = Dim.Fill(); pv.Height = Dim.Fill(1);
-        _keyBar = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
+        _keyBar = new PlainLabel { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
         Add(_header, _cgroupTitle, cg, _processTitle, pv, _keyBar);
 
         Cgroups.SelectionChanged += OnCgroupSelected;
@@ -64,6 +73,15 @@ public sealed class DashboardView : Window
         CgroupActions =
         [
             new("Enter", "details of the selected cgroup: limits and who sets them, history, its processes", [Key.Enter], OpenDetail),
+            new("c", "CPU limit: cores 0.5, % of one CPU 50%, or max (cpu.max / v1 cpu.cfs_quota_us); Esc cancels",
+                [KeyText.K('c')], c => EditLimit(c, LimitKind.Cpu)),
+            new("+ =", "CPU limit up by 0.1 core (at the current period)", [KeyText.K('+'), KeyText.K('=')], c => StepCpu(c, +0.1)),
+            new("-", "CPU limit down by 0.1 core (on an unlimited cgroup: from the CPUs it may use)", [KeyText.K('-')], c => StepCpu(c, -0.1)),
+            new("m", "memory limit: 256M, 1G, or max (memory.max / memory.limit_in_bytes)", [KeyText.K('m')], c => EditLimit(c, LimitKind.Memory)),
+            new("H", "memory.high, the throttling threshold: 256M, 1G, or max (cgroup v2 only)", [KeyText.K('H')], c => EditLimit(c, LimitKind.MemoryHigh)),
+            new("p", "task limit: a number or max (pids.max)", [KeyText.K('p')], c => EditLimit(c, LimitKind.Pids)),
+            new("w", "CPU weight 1–10000, default 100 (cpu.weight; v1 cpu.shares = weight × 1024 / 100)", [KeyText.K('w')], c => EditLimit(c, LimitKind.Weight)),
+            new("u", "undo the last limit change on the selected cgroup (restores exactly the previous values)", [KeyText.K('u')], Undo),
         ];
         ProcessActions =
         [
@@ -92,6 +110,9 @@ public sealed class DashboardView : Window
     public List<ProcessAction> ProcessActions { get; }
 
     public Overlay? ActiveOverlay => _overlay;
+
+    /// <summary>A frame was taken into the tables (on the UI thread): lets a test act once per frame the screen shows.</summary>
+    public event Action<Frame>? FrameShown;
 
     /// <summary>The sampling failed: why, for the caller to print once the terminal is restored.</summary>
     public Exception? Error { get; private set; }
@@ -126,6 +147,7 @@ public sealed class DashboardView : Window
             () => { if (_search.Length == 0) OpenSearch(); else NextMatch(); }),
         new("\\ F4", "filter processes: only commands containing the text (empty: all)", [KeyText.K('\\'), Key.F4], OpenFilter),
         new("a", "processes of the selected cgroup (and below) / all processes", [KeyText.K('a')], ToggleAll),
+        new("L", "the limit changes made in this session, each file before → after", [KeyText.K('L')], OpenChangeLog),
         new("Esc", "clear the process filter", [Key.Esc], () => { ProcessModel.Filter = ""; Processes.Apply(); RefreshTitles(); }),
     ];
 
@@ -141,6 +163,7 @@ public sealed class DashboardView : Window
         Processes.Apply();
         _overlay?.OnFrame(frame);
         RefreshAll();
+        FrameShown?.Invoke(frame);
     }
 
     private void OnError(Exception e)
@@ -242,6 +265,12 @@ public sealed class DashboardView : Window
                 else Status("no process selected");
                 return true;
             }
+        // A cgroup key pressed in the process table: say where it works rather than ignoring it.
+        if (key != Key.Enter && CgroupActions.FirstOrDefault(a => a.Bound.Contains(key)) is { } cg)
+        {
+            Status(CgroupsFocused ? "no cgroup selected" : $"{cg.Keys} acts on the selected cgroup: Tab to the cgroup table");
+            return true;
+        }
         return false;
     }
 
@@ -264,6 +293,7 @@ public sealed class DashboardView : Window
 
     private void Open(Overlay overlay)
     {
+        _focusBeforeOverlay = CgroupsFocused ? Cgroups.View : Processes.View;
         _overlay = overlay;
         overlay.Close = () => CloseOverlay(overlay);
         Add(overlay);
@@ -278,7 +308,8 @@ public sealed class DashboardView : Window
         _overlay = null;
         Remove(overlay);
         overlay.Dispose();
-        Processes.View.SetFocus();
+        // Back to the table the overlay was opened from, so u after a limit change still acts on the cgroup.
+        (_focusBeforeOverlay ?? Processes.View).SetFocus();
         RefreshTitles();
         SetNeedsDraw();
     }
@@ -308,6 +339,93 @@ public sealed class DashboardView : Window
 
     private void OpenDetail(CgroupView c) =>
         Open(new DetailOverlay(c, _frame, _history));
+
+    // ---------------------------------------------------------------- tuning (limits of the selected cgroup)
+
+    private void EditLimit(CgroupView c, LimitKind kind)
+    {
+        if (_tuner is not { } tuner) { TuningUnavailable(); return; }
+        if (kind == LimitKind.MemoryHigh && tuner.Layout.VersionOf(Controllers.Memory) == CgroupVersion.V1)
+        {
+            Open(new MessageOverlay("memory.high",
+                "memory.high exists only on cgroup v2; on this host the memory controller is on cgroup v1, which has no "
+                + "throttling threshold. m sets the hard limit (memory.limit_in_bytes). Nothing was changed."));
+            return;
+        }
+        string path = c.Path;
+        var model = new LimitEditModel(kind, CgroupModel.Find(path) ?? c, _frame);
+        Open(new LimitOverlay(model, (set, dry) => tuner.Apply(path, set, dry), change => Status(LimitEditModel.Describe(change) + "  (u: undo)")));
+    }
+
+    private void StepCpu(CgroupView c, double cores)
+    {
+        if (_tuner is not { } tuner) { TuningUnavailable(); return; }
+        string what = $"CPU limit {(cores > 0 ? "+" : "−")}{Math.Abs(cores):0.0} core";
+        Tune(what, c.Path, () => tuner.Step(c.Path, cores), change => change is not null
+            ? LimitEditModel.Describe(change) + "  (u: undo)"
+            : c.Cpu.QuotaUsec is null && cores > 0
+                ? $"{TextEscape.Escape(c.Path)} has no CPU limit: + has nothing to raise (c or - sets one)"
+                : $"{TextEscape.Escape(c.Path)}: the CPU quota is already at the kernel's minimum (1 ms per period)");
+    }
+
+    private void Undo(CgroupView c)
+    {
+        if (_tuner is not { } tuner) { TuningUnavailable(); return; }
+        Tune("undo", c.Path, () => tuner.Undo(c.Path), change => change is not null
+            ? "undone: " + LimitEditModel.Describe(change)
+            : $"nothing to undo on {TextEscape.Escape(c.Path)}: no limit of it was changed in this session");
+    }
+
+    /// <summary>Runs a write; success is a status line, a refusal a message box that says what was refused and why.</summary>
+    private void Tune(string what, string path, Func<Change?> write, Func<Change?, string> describe)
+    {
+        Change? change;
+        try
+        {
+            change = write();
+        }
+        catch (TuningRefusedException ex)
+        {
+            Open(new MessageOverlay("Refused", $"{what} on {TextEscape.Escape(path)} refused: {ex.Message}"
+                + (ex.NotRestored.Count == 0 ? ". Nothing was changed." : "")));
+            return;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A dashboard must outlive a failed write (an unreadable file, a cgroup gone mid-way): say it, keep running.
+            Open(new MessageOverlay("Failed", $"{what} on {TextEscape.Escape(path)} failed: {ex.Message}"));
+            return;
+        }
+        Status(describe(change));
+    }
+
+    private void TuningUnavailable() =>
+        Open(new MessageOverlay("Tuning", "changing limits is not available in this session (no cgroup layout was given)."));
+
+    private void OpenChangeLog() => Open(new ChangeLogOverlay(ChangeLogText()));
+
+    /// <summary>The change log's text: each change of this session with every file it wrote, before → after.</summary>
+    public string ChangeLogText()
+    {
+        var log = _tuner?.Log ?? [];
+        var sb = new StringBuilder();
+        if (log.Count == 0)
+        {
+            sb.AppendLine("No limits were changed in this session.");
+            sb.AppendLine("On the cgroup table: c CPU, + - CPU by 0.1 core, m memory, H memory.high, p tasks, w CPU weight; u undoes.");
+            return sb.ToString();
+        }
+        sb.AppendLine("Limit changes in this session, oldest first (u on a cgroup undoes its last change):");
+        foreach (var change in log)
+        {
+            string kind = change.Kind == ChangeKind.Undo ? $"  undo of #{change.Reverts}" : "";
+            sb.AppendLine($"#{change.Id} {change.At.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}  {TextEscape.Escape(change.Cgroup)}{kind}");
+            foreach (var k in change.Knobs)
+                foreach (var f in k.Files)
+                    sb.AppendLine($"    {TuningCommands.Label(k.Knob),-12} {(f.Changed ? LimitEditModel.FileChange(k.Knob, f) : $"{System.IO.Path.GetFileName(f.File)} {f.Before} (unchanged)")}");
+        }
+        return sb.ToString();
+    }
 
     private void OpenKill(ProcessView p) =>
         Open(new KillOverlay(p, signal => Status(ProcessControl.Kill(p.Pid, signal).Message)));

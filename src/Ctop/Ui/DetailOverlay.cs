@@ -22,7 +22,7 @@ public sealed class DetailOverlay : Overlay
         BorderStyle = Terminal.Gui.Drawing.LineStyle.Single;
         X = 0; Y = 0; Width = Dim.Fill(); Height = Dim.Fill(1);
         CanFocus = true;
-        _text = new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 11 };
+        _text = new PlainLabel { X = 0, Y = 0, Width = Dim.Fill(), Height = 11 };
         Model = new ProcessTableModel { Cgroup = cgroup.Path };
         _processes = new TableBinding<ProcessRow>(Model, null);
         _processes.View.X = 0;

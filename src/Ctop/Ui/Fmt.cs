@@ -60,6 +60,36 @@ public static class Fmt
 
     public static string Seconds(TimeSpan interval) => interval.TotalSeconds.ToString("0.0##", C) + "s";
 
+    /// <summary>Word-wraps to <paramref name="width"/> cells; a word longer than a line (a long path) is broken inside.</summary>
+    public static List<string> Wrap(string text, int width)
+    {
+        width = Math.Max(1, width);
+        var lines = new List<string>();
+        foreach (var paragraph in text.Replace("\r", "").Split('\n'))
+        {
+            var line = new System.Text.StringBuilder();
+            foreach (var word in paragraph.Split(' '))
+            {
+                string w = word;
+                if (line.Length > 0 && line.Length + 1 + w.Length > width)
+                {
+                    lines.Add(line.ToString());
+                    line.Clear();
+                }
+                while (w.Length > width)
+                {
+                    if (line.Length > 0) { lines.Add(line.ToString()); line.Clear(); }
+                    lines.Add(w[..width]);
+                    w = w[width..];
+                }
+                if (line.Length > 0) line.Append(' ');
+                line.Append(w);
+            }
+            lines.Add(line.ToString());
+        }
+        return lines;
+    }
+
     /// <summary>Cuts to <paramref name="width"/> cells, marking the cut with '…'.</summary>
     public static string Fit(string text, int width)
     {

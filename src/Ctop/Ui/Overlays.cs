@@ -29,14 +29,18 @@ public abstract class Overlay : View
     public virtual View FocusTarget => this;
 }
 
-/// <summary>The key list (h, F1, ?), scrollable.</summary>
-public sealed class HelpOverlay : Overlay
+/// <summary>Lines of text in a box, scrollable by key and wheel: help, the change log.</summary>
+public class TextOverlay : Overlay
 {
     private readonly TableView _text;
+    private readonly Key[] _closeKeys;
+    private readonly string _hint;
 
-    public HelpOverlay(string text)
+    public TextOverlay(string title, string text, string hint, params Key[] closeKeys)
     {
-        Title = "ctop help";
+        Title = title;
+        _hint = hint;
+        _closeKeys = closeKeys;
         BorderStyle = Terminal.Gui.Drawing.LineStyle.Single;
         X = 0; Y = 0; Width = Dim.Fill(); Height = Dim.Fill(1);
         CanFocus = true;
@@ -56,17 +60,17 @@ public sealed class HelpOverlay : Overlay
     private sealed class LinesSource(string[] lines) : ITableSource
     {
         public object this[int row, int col] => lines[row];
-        public string[] ColumnNames => ["help"];
+        public string[] ColumnNames => ["text"];
         public int Columns => 1;
         public int Rows => lines.Length;
     }
 
-    public override string Hint => "Esc/q/h: close help  ↑↓ PgUp PgDn: scroll";
+    public override string Hint => _hint;
     public override View FocusTarget => _text;
 
     public override bool HandleKey(Key key)
     {
-        if (key == Key.Esc || key == Key.F1 || key == KeyText.K('q') || key == KeyText.K('h') || key == KeyText.K('?') || key == Key.Enter)
+        if (key == Key.Esc || key == KeyText.K('q') || key == Key.Enter || _closeKeys.Contains(key))
         {
             Close?.Invoke();
             return true;
@@ -74,6 +78,14 @@ public sealed class HelpOverlay : Overlay
         return false;
     }
 }
+
+/// <summary>The key list (h, F1, ?).</summary>
+public sealed class HelpOverlay(string text)
+    : TextOverlay("ctop help", text, "Esc/q/h: close help  ↑↓ PgUp PgDn: scroll", Key.F1, KeyText.K('h'), KeyText.K('?'));
+
+/// <summary>This session's limit changes (L), oldest first, each file before → after.</summary>
+public sealed class ChangeLogOverlay(string text)
+    : TextOverlay("Limit changes this session", text, "Esc/q/L: close  ↑↓ PgUp PgDn: scroll", KeyText.K('L'));
 
 /// <summary>A one-line prompt over the key bar, for search and filter: reports each edit, Enter keeps, Esc cancels.</summary>
 public sealed class PromptOverlay : Overlay
@@ -88,7 +100,7 @@ public sealed class PromptOverlay : Overlay
         _changed = changed; _commit = commit; _cancel = cancel; _next = next;
         X = 0; Y = Pos.AnchorEnd(1); Width = Dim.Fill(); Height = 1;
         CanFocus = true;
-        var l = new Label { X = 0, Y = 0, Text = label };
+        var l = new PlainLabel { X = 0, Y = 0, Text = label };
         _field = new TextField { X = Pos.Right(l), Y = 0, Width = Dim.Fill(), Text = initial };
         _field.ValueChanged += (_, e) => _changed(e.NewValue ?? "");
         Add(l, _field);
@@ -124,7 +136,7 @@ public sealed class KillOverlay : Overlay
         Width = Dim.Percent(60); Height = ProcessControl.Signals.Count + 4;
         X = Pos.Center(); Y = Pos.Center();
         CanFocus = true;
-        var question = new Label { X = 0, Y = 0, Width = Dim.Fill(), Text = Fmt.Fit($"Send to {process.Pid} {TextEscape.Escape(process.Command)}", 200) };
+        var question = new PlainLabel { X = 0, Y = 0, Width = Dim.Fill(), Text = Fmt.Fit($"Send to {process.Pid} {TextEscape.Escape(process.Command)}", 200) };
         _list = new TableView(new SignalSource())
         {
             X = 0, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(), FullRowSelect = true, CollectionNavigator = null,

@@ -42,3 +42,12 @@ public static class TextEscape
         c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)
         || (c > 0x9f && char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
 }
+
+/// <summary>
+/// A Label that shows its text as is. Terminal.Gui's Label treats the first '_' as a hotkey marker and hides it, which
+/// would eat the underscore of "memory.limit_in_bytes" or of a cgroup path.
+/// </summary>
+public sealed class PlainLabel : Terminal.Gui.Views.Label
+{
+    public PlainLabel() => HotKeySpecifier = (System.Text.Rune)0xFFFF;
+}

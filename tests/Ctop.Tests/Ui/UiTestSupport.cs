@@ -54,12 +54,12 @@ internal sealed class Harness : IDisposable
 {
     private readonly SessionToken? _token;
 
-    public Harness(int width = 120, int height = 30, History? history = null)
+    public Harness(int width = 120, int height = 30, History? history = null, Ctop.Tuning.Tuner? tuner = null)
     {
         App = Application.Create();
         App.Init(DriverRegistry.Names.ANSI);
         App.Driver!.SetScreenSize(width, height);
-        View = new DashboardView(App, Frames, Scheduler.Immediate, history, TimeSpan.FromSeconds(1));
+        View = new DashboardView(App, Frames, Scheduler.Immediate, history, TimeSpan.FromSeconds(1), tuner);
         _token = App.Begin(View);
         Draw();
     }

@@ -1,0 +1,162 @@
+using Ctop.Model;
+using Ctop.Tuning;
+using Terminal.Gui.Input;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace Ctop.Ui;
+
+/// <summary>
+/// Edits one limit of the selected cgroup (c, m, H, p, w): shows the limit now and the effective one with who sets it,
+/// checks the text as it is typed (parse, then a dry run of the tuner, which also refuses what the kernel would), and
+/// applies on Enter. A refusal on Enter keeps the dialog open with the reason, so the value can be corrected; Esc cancels.
+/// </summary>
+public sealed class LimitOverlay : Overlay
+{
+    private readonly LimitEditModel _model;
+    private readonly Func<ChangeSet, bool, Change> _apply;
+    private readonly Action<Change> _applied;
+    private readonly Label _info, _message;
+    private readonly TextField _field;
+    private string _messageText = "";
+
+    /// <param name="apply">(set, dryRun) → the change; throws <see cref="TuningRefusedException"/> when refused.</param>
+    /// <param name="applied">Called after a successful write, once the dialog has closed.</param>
+    public LimitOverlay(LimitEditModel model, Func<ChangeSet, bool, Change> apply, Action<Change> applied)
+    {
+        _model = model;
+        _apply = apply;
+        _applied = applied;
+        Title = Fmt.Fit($"{model.Title} of {TextEscape.Escape(model.Path)}", 200);
+        BorderStyle = Terminal.Gui.Drawing.LineStyle.Double;
+        X = Pos.Center(); Y = Pos.Center(); Width = Dim.Percent(90); Height = 13;
+        CanFocus = true;
+        _info = new PlainLabel { X = 0, Y = 0, Width = Dim.Fill(), Height = 4 };
+        var prompt = new PlainLabel { X = 0, Y = 5, Text = "new value: " };
+        _field = new TextField { X = Pos.Right(prompt), Y = 5, Width = Dim.Fill(), Text = model.Initial };
+        _message = new PlainLabel { X = 0, Y = 7, Width = Dim.Fill(), Height = Dim.Fill() };
+        Add(_info, prompt, _field, _message);
+        _field.ValueChanged += (_, e) => Validate(e.NewValue ?? "");
+        // The text wraps to the label's width, known only after layout.
+        SubViewsLaidOut += (_, _) => Render();
+        RenderInfo();
+        Validate(model.Initial);
+    }
+
+    public LimitKind Kind => _model.Kind;
+    public string Path => _model.Path;
+    public string Value => _field.Text ?? "";
+
+    /// <summary>What the dialog says under the field: what Enter would write, or why not.</summary>
+    public string Message => _messageText;
+
+    public override string Hint => "Enter: apply  Esc: cancel";
+    public override View FocusTarget => _field;
+
+    public override void OnFrame(Frame frame)
+    {
+        _model.Update(frame);
+        RenderInfo();
+    }
+
+    public override bool HandleKey(Key key)
+    {
+        if (key == Key.Esc) { Close?.Invoke(); return true; }
+        if (key == Key.Enter) { Commit(); return true; }
+        return false;
+    }
+
+    private void RenderInfo()
+    {
+        int width = Math.Max(10, _info.Viewport.Width > 0 ? _info.Viewport.Width : 70);
+        string text = string.Join("\n", new[]
+        {
+            $"now        {_model.Current}",
+            $"effective  {_model.Effective}",
+            $"accepts    {_model.Accepts}",
+            $"writes     {_model.Files}",
+        }.Select(l => Fmt.Fit(l, width)));
+        if (_info.Text != text) _info.Text = text;
+    }
+
+    private void Render()
+    {
+        RenderInfo();
+        int width = Math.Max(10, _message.Viewport.Width > 0 ? _message.Viewport.Width : 70);
+        string text = string.Join("\n", Fmt.Wrap(_messageText, width));
+        if (_message.Text != text) _message.Text = text;
+    }
+
+    private void Say(string message)
+    {
+        _messageText = message;
+        Render();
+        SetNeedsDraw();
+    }
+
+    /// <summary>As typed: a dry run writes nothing but reads the before values and checks ranges and write access.</summary>
+    private void Validate(string text)
+    {
+        try
+        {
+            var dry = _apply(_model.Parse(text), true);
+            var files = dry.Knobs.SelectMany(k => k.Files.Where(f => f.Changed).Select(f => LimitEditModel.FileChange(k.Knob, f))).ToList();
+            Say(files.Count == 0 ? "no change: the files already hold this value" : "Enter writes " + string.Join(", ", files));
+        }
+        catch (TuningUsageException ex) { Say(ex.Message); }
+        catch (TuningRefusedException ex) { Say("would be refused: " + ex.Message); }
+    }
+
+    private void Commit()
+    {
+        Change change;
+        try
+        {
+            change = _apply(_model.Parse(Value), false);
+        }
+        catch (TuningUsageException ex)
+        {
+            Say(ex.Message);
+            return;
+        }
+        catch (TuningRefusedException ex)
+        {
+            Say("refused: " + ex.Message + (ex.NotRestored.Count == 0 ? ". Nothing was changed." : ""));
+            return;
+        }
+        Close?.Invoke();
+        _applied(change);
+    }
+}
+
+/// <summary>A message that needs reading (a refusal, memory.high on v1): wrapped in a box until Enter or Esc.</summary>
+public sealed class MessageOverlay : Overlay
+{
+    private readonly Label _text;
+
+    public MessageOverlay(string title, string message)
+    {
+        Message = message;
+        Title = title;
+        BorderStyle = Terminal.Gui.Drawing.LineStyle.Double;
+        X = Pos.Center(); Y = Pos.Center(); Width = Dim.Percent(80); Height = 9;
+        CanFocus = true;
+        _text = new PlainLabel { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
+        Add(_text);
+        SubViewsLaidOut += (_, _) =>
+        {
+            string wrapped = string.Join("\n", Fmt.Wrap(message, Math.Max(10, _text.Viewport.Width)));
+            if (_text.Text != wrapped) _text.Text = wrapped;
+        };
+        _text.Text = message;
+    }
+
+    public string Message { get; }
+    public override string Hint => "Enter/Esc: close";
+
+    public override bool HandleKey(Key key)
+    {
+        if (key == Key.Esc || key == Key.Enter || key == KeyText.K('q')) Close?.Invoke();
+        return true; // a message takes every key until read
+    }
+}
