@@ -11,6 +11,9 @@
 #   raw/<cgroup path>/<file>   cat of each cgroup file, laid out like /sys/fs/cgroup
 #   ctop-*.jsonl, ctop-*.err   ctop -b --json runs
 #   busy.before, busy.after    cpu.stat of the busy cgroup and /proc/uptime around the sampling run
+#   tune/<phase>/, limit-*.out|err, shrink/   ctop limit: the tune cgroup's files after each phase
+#   run1/, run*.err, ctop-runns.jsonl, attach.*, exec.out   ctop run/attach/exec, as the commands saw them
+#   proc-*.out|err             ctop proc (lxcfs views) for the ns, nsset and idle cgroups
 
 CTOP=/opt/ctop/ctop
 # util-linux unshare (busybox's has no -C); called by path, since busybox sh prefers its own applets.
@@ -136,6 +139,122 @@ fact ctop_nsset_rc $?
 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$1" -C "$2" -b -n 1 -d 1 --json --cgroups-only' \
     "$T/ns" "$UNSHARE" "$CTOP" >$OUT/ctop-ns-nomount.jsonl 2>$OUT/ctop-ns-nomount.err
 fact ctop_ns_nomount_rc $?
+
+fact limit_start_uptime "$(uptime_s)"
+# ---- ctop limit on v2 (src/Ctop/Tuning through CgroupWriter): tune is an empty leaf under ctop-v2.
+# keep NAME FILE...: copies files into /out/NAME/ (one cp: forks are slow under TCG).
+keep() { dest=$OUT/$1; shift; mkdir -p "$dest"; cp "$@" "$dest/" 2>/dev/null; }
+TUNE_FILES="cpu.max memory.max memory.high pids.max cpu.weight"
+tune_files() { for f in $TUNE_FILES; do echo "$T/tune/$f"; done; }
+mkdir $T/tune
+# shellcheck disable=SC2046  # plain paths
+keep tune/before $(tune_files)
+lim() { name=$1; shift; $CTOP limit /ctop-v2/tune "$@" >$OUT/limit-$name.out 2>$OUT/limit-$name.err; fact limit_${name}_rc $?; }
+lim set --cpus 0.25 --memory 64M --memory-high 48M --pids 20 --cpu-weight 200
+keep tune/set $(tune_files)
+# Refusals: each must leave every file as "set" left it. A quota below 1 ms is ctop's validation (1); so is a
+# memory limit below one page, even beside a valid --cpus (nothing is written before everything is valid).
+lim quota999 --cpu-quota 999
+lim page --cpus 0.5 --memory 100
+# Values that are no values: usage errors (2).
+lim garbage --cpus half
+lim negative --memory -5m
+lim zero --pids 0
+lim dry --dry-run --cpus 0.75 --memory 128M --pids 30
+keep tune/after-refusals $(tune_files)
+# v2 takes a memory.max below usage (v1 says EBUSY): tmpfs pages with no swap cannot be reclaimed, the kernel
+# finds nothing to OOM-kill and keeps the new limit anyway, with memory.current above it.
+mkdir $T/shrink
+sh -c 'echo $$ >"$0/cgroup.procs" && exec dd if=/dev/zero of=/tmp/shrink bs=1M count=8' "$T/shrink" 2>/dev/null
+cat $T/shrink/memory.current >$OUT/shrink.current.before
+$CTOP limit /ctop-v2/shrink --memory 4M >$OUT/limit-shrink.out 2>$OUT/limit-shrink.err
+fact limit_shrink_rc $?
+keep shrink $T/shrink/memory.max $T/shrink/memory.current $T/shrink/memory.events
+rm -f /tmp/shrink
+
+# ---- ctop run on v2 (src/Ctop/Launcher): /ctop is created by CgroupLifecycle.CreateV2 with the controllers
+# enabled in the root's subtree_control, the leaf /ctop/run1 with them enabled in /ctop's. The command records
+# what it sees, then measures a busy loop of its own against its cgroup's cpu.stat over 3 s and exits 7.
+$CTOP run --name run1 --cpus 0.25 --memory 64M -- sh -c '
+    cg=/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)
+    o=/out/run1; mkdir -p $o
+    echo $$ >$o/pid; cat /proc/self/cgroup >$o/self.cgroup; hostname >$o/hostname; ls /proc | grep -c "^[0-9]" >$o/nprocs
+    cp $cg/cpu.max $cg/memory.max $cg/cgroup.controllers $cg/cgroup.procs $o/
+    cp /sys/fs/cgroup/ctop/cgroup.subtree_control $o/parent.subtree_control
+    (while :; do :; done) &
+    { grep usage_usec $cg/cpu.stat; echo "uptime $(cut -d" " -f1 /proc/uptime)"; } >$o/busy.before
+    sleep 3
+    { grep usage_usec $cg/cpu.stat; echo "uptime $(cut -d" " -f1 /proc/uptime)"; } >$o/busy.after
+    cp $cg/cpu.stat $o/
+    kill $!
+    exit 7' >$OUT/run1.out 2>$OUT/run1.err
+fact run1_rc $?
+[ -d $CG/ctop/run1 ] && fact run1_left yes || fact run1_left no
+# Exit statuses: a command that is not found is 127, like a shell.
+$CTOP run --name run127 -- /no/such/command >/dev/null 2>$OUT/run127.err
+fact run127_rc $?
+[ -d $CG/ctop/run127 ] && fact run127_left yes || fact run127_left no
+# No internal processes: idle holds its sleeper, so it cannot enable controllers for a child; ctop says why and
+# removes the child it made.
+$CTOP run --parent ctop-v2/idle --name inner -- true >/dev/null 2>$OUT/run-internal.err
+fact run_internal_rc $?
+[ -d $T/idle/inner ] && fact run_internal_left yes || fact run_internal_left no
+# A cgroup namespace: the command's cgroup is its "/", and ctop -b inside (cgroup2 mounted again in the
+# container's private mount namespace) is a container with the run's limits as its capacity.
+$CTOP run --name runns --cpus 0.25 --memory 64M --ns pid,mnt,uts,ipc,cgroup -- sh -c "
+    cat /proc/self/cgroup >/out/runns.cgroup
+    umount /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec $CTOP -b -n 1 -d 1 --json --cgroups-only" \
+    >$OUT/ctop-runns.jsonl 2>$OUT/ctop-runns.err
+fact runns_rc $?
+fact run_uptime "$(uptime_s)"
+
+# ---- ctop attach: a running busy loop (in the root cgroup) moves into a new /ctop/att under 0.2 cores.
+sh -c 'while :; do :; done' &
+att_pid=$!
+$CTOP attach $att_pid --name att --cpus 0.2 >$OUT/attach.out 2>$OUT/attach.err
+fact attach_rc $?
+cat /proc/$att_pid/cgroup >$OUT/attach.cgroup
+cat $CG/ctop/att/cpu.max >$OUT/attach.cpu.max
+{ grep usage_usec $CG/ctop/att/cpu.stat; echo "uptime $(uptime_s)"; } >$OUT/attach.before
+sleep 3
+{ grep usage_usec $CG/ctop/att/cpu.stat; echo "uptime $(uptime_s)"; } >$OUT/attach.after
+kill $att_pid
+wait $att_pid 2>/dev/null
+rmdir $CG/ctop/att
+
+fact exec_start_uptime "$(uptime_s)"
+# ---- ctop exec: into a running container's namespaces and cgroup (uts: its hostname).
+$CTOP run --name ex1 --hostname box1 -- sleep 1000 >/dev/null 2>$OUT/ex1.err &
+ex_launcher=$!
+ex_pid=
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    ex_pid=$(head -n1 $CG/ctop/ex1/cgroup.procs 2>/dev/null)
+    [ -n "$ex_pid" ] && [ "$(readlink /proc/$ex_pid/exe)" != "$CTOP" ] && break
+    sleep 0.5
+done
+$CTOP exec "$ex_pid" -- sh -c 'hostname; cat /proc/self/cgroup' >$OUT/exec.out 2>$OUT/exec.err
+fact exec_rc $?
+kill $ex_launcher
+wait $ex_launcher
+fact ex1_rc $?
+[ -d $CG/ctop/ex1 ] && fact ex1_left yes || fact ex1_left no
+
+fact proc_start_uptime "$(uptime_s)"
+# ---- ctop proc (src/Ctop/Lxcfs) from v2 files: idle (64 MiB, its sleeper), ns (0.5 cores over both CPUs),
+# nsset (cpuset 0, 1.5 cores).
+cproc() { name=$1; shift; $CTOP proc "$@" >$OUT/proc-$name.out 2>$OUT/proc-$name.err; fact proc_${name}_rc $?; }
+cproc meminfo-idle meminfo --cgroup /ctop-v2/idle
+cproc meminfo-pid meminfo --pid "$(head -n1 $T/idle/cgroup.procs)"
+cproc cpuinfo-ns cpuinfo --cgroup /ctop-v2/ns
+cproc cpuinfo-ns-cfs cpuinfo --cgroup /ctop-v2/ns --cfs
+cproc cpuinfo-nsset cpuinfo --cgroup /ctop-v2/nsset
+cproc online-ns cpu-online --cgroup /ctop-v2/ns
+cproc online-ns-cfs cpu-online --cgroup /ctop-v2/ns --cfs
+cproc online-nsset cpu-online --cgroup /ctop-v2/nsset
+cproc stat-nsset stat --cgroup /ctop-v2/nsset
+cproc stat-ns-cfs stat --cgroup /ctop-v2/ns --cfs
+cproc uptime-idle uptime --cgroup /ctop-v2/idle
+cat /proc/uptime >$OUT/uptime.after-proc
 
 fact end_uptime "$(uptime_s)"
 exit 0
