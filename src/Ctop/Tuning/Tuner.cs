@@ -122,6 +122,9 @@ public sealed class Tuner
     /// <summary>Reads every before value and checks the whole set, so a refusal found here writes nothing.</summary>
     private List<Planned> Plan(string path, ChangeSet set)
     {
+        // The kernel has no limits on the root cgroup (v2 has no files for them, v1 refuses); say so before trying.
+        if (path == "/")
+            throw Refused(path, new CgroupWriteException("root cgroup", "limits", null, "the root cgroup / has no limits of its own; choose a cgroup below it"));
         try
         {
             var plan = new List<Planned>();
