@@ -31,7 +31,7 @@ public sealed class CtopCommand
         Description = "Seconds between frames, like top's -d (e.g. 0.5). Default: refreshSeconds from the config file, else 1.",
         HelpName = "SECONDS",
         CustomParser = ParseDelay,
-        DefaultValueFactory = _ => 1.0,
+        // No DefaultValueFactory: without -d the config file decides (see Bind), and help must not claim "[default: 1]".
     };
 
     private readonly Option<bool> _json = new("--json")
