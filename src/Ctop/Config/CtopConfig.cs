@@ -73,7 +73,8 @@ public sealed record CtopConfig(double RefreshSeconds = 1.0, string? Sort = null
         {
             // LineNumber is 0-based; editors count from 1.
             var where = ex.LineNumber is { } line ? $"line {line + 1}" + (ex.BytePositionInLine is { } col ? $", column {col + 1}" : "") : "somewhere";
-            return (Default, $"{path}: {where}: {FirstSentence(ex.Message)} Using the defaults.");
+            // The message quotes the offending text, newlines included: escape it so the warning stays one line.
+            return (Default, $"{path}: {where}: {Output.Display.Escape(FirstSentence(ex.Message))} Using the defaults.");
         }
         if (config is null) return (Default, $"{path}: the file holds null, not an object. Using the defaults.");
         return Validate(config, path);
