@@ -16,7 +16,8 @@ public static class Program
             ProcessConsole.OpenStdout(),
             Console.Error,
             Console.IsOutputRedirected,
-            Ui.Dashboard.Run);
+            Ui.Dashboard.Run,
+            () => Config.CtopConfig.Load(warnings: Console.Error));
         return await CtopApp.RunAsync(args, host, cts.Token);
     }
 }

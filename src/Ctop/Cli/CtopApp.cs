@@ -11,7 +11,8 @@ public sealed record AppHost(
     TextWriter Out,
     TextWriter Error,
     bool OutputRedirected,
-    Func<SamplingOptions, int>? Dashboard = null);
+    Func<SamplingOptions, int>? Dashboard = null,
+    Func<Config.CtopConfig>? Config = null);
 
 /// <summary>Parses the command line and runs the chosen mode. Exit codes: 0 success, 1 runtime error, 2 usage.</summary>
 public static class CtopApp
@@ -33,7 +34,8 @@ public static class CtopApp
             return UsageError;
         }
 
-        command.Root.SetAction((result, ct) => RunAsync(command.Bind(result), host, ct));
+        // The config file is read only when ctop really runs (not for --help), and a broken one only warns.
+        command.Root.SetAction((result, ct) => RunAsync(command.Bind(result, host.Config?.Invoke()), host, ct));
         try
         {
             return await parsed.InvokeAsync(new InvocationConfiguration

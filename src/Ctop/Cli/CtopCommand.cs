@@ -28,10 +28,10 @@ public sealed class CtopCommand
 
     private readonly Option<double> _delay = new("--delay", "-d")
     {
-        Description = "Seconds between frames, like top's -d (e.g. 0.5). Default: 1.",
+        Description = "Seconds between frames, like top's -d (e.g. 0.5). Default: refreshSeconds from the config file, else 1.",
         HelpName = "SECONDS",
         CustomParser = ParseDelay,
-        DefaultValueFactory = _ => 1.0,
+        // No DefaultValueFactory: without -d the config file decides (see Bind), and help must not claim "[default: 1]".
     };
 
     private readonly Option<bool> _json = new("--json")
@@ -63,6 +63,12 @@ public sealed class CtopCommand
         CustomParser = ParsePids,
     };
 
+    private readonly Option<string?> _user = new("--user", "-u")
+    {
+        Description = "Only processes of USER (a name or a numeric uid), like top's -u, and the cgroups they are in.",
+        HelpName = "USER",
+    };
+
     private readonly Option<string> _procRoot = new("--proc-root")
     {
         Description = "Where proc is mounted (e.g. a host's /proc bind-mounted into a container).",
@@ -79,7 +85,7 @@ public sealed class CtopCommand
     public CtopCommand()
     {
         Root = new RootCommand("ctop: a container-aware top. CPU against quota, memory against limit, throttling, per cgroup and process.");
-        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _procRoot, _cgroupRoot })
+        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _procRoot, _cgroupRoot })
             Root.Options.Add(o);
         Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
@@ -93,6 +99,12 @@ public sealed class CtopCommand
             if (string.IsNullOrEmpty(r.GetValueOrDefault<string?>()))
                 r.AddError("--cgroup needs a path prefix such as /docker.");
         });
+        _user.Validators.Add(r =>
+        {
+            var user = r.GetValueOrDefault<string?>();
+            if (string.IsNullOrEmpty(user)) r.AddError("--user needs a user name or a numeric uid.");
+            else if (ResolveUser(user) is null) r.AddError($"Invalid --user '{user}': no such user (give a name from the passwd database or a numeric uid).");
+        });
         _procRoot.Validators.Add(r => RequireDirectory(r, "--proc-root"));
         _cgroupRoot.Validators.Add(r => RequireDirectory(r, "--cgroup-root"));
 
@@ -103,21 +115,27 @@ public sealed class CtopCommand
                 r.AddError("--cgroups-only and --processes-only cannot be used together.");
             if (cgroupsOnly && r.GetResult(_pids) is not null)
                 r.AddError("--pid selects processes, and --cgroups-only shows none; use one or the other.");
+            if (cgroupsOnly && r.GetResult(_user) is not null)
+                r.AddError("--user selects processes, and --cgroups-only shows none; use one or the other.");
         });
     }
 
     public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args);
 
-    /// <summary>The options of a parse without errors.</summary>
-    public CliOptions Bind(ParseResult result)
+    /// <summary>The options of a parse without errors; settings not given on the command line come from <paramref name="config"/>.</summary>
+    public CliOptions Bind(ParseResult result, Config.CtopConfig? config = null)
     {
+        config ??= Config.CtopConfig.Default;
+        // -d given wins; otherwise the config file's interval (the option's own default is only for --help).
+        var delayGiven = result.GetResult(_delay) is { Implicit: false };
+        var user = result.GetValue(_user);
         bool cgroupsOnly = result.GetValue(_cgroupsOnly), processesOnly = result.GetValue(_processesOnly);
         var pids = result.GetValue(_pids);
         var prefix = result.GetValue(_cgroup);
 
         var sampling = new SamplingOptions
         {
-            Interval = TimeSpan.FromSeconds(result.GetValue(_delay)),
+            Interval = TimeSpan.FromSeconds(delayGiven ? result.GetValue(_delay) : config.RefreshSeconds),
             ProcRoot = result.GetValue(_procRoot) ?? "/proc",
             CgroupRoot = result.GetValue(_cgroupRoot),
             Processes = !cgroupsOnly,
@@ -131,6 +149,7 @@ public sealed class CtopCommand
             {
                 CgroupPrefix = prefix is null ? null : FrameFilter.NormalizePrefix(prefix),
                 Pids = pids is { Length: > 0 } ? pids.ToHashSet() : null,
+                Users = user is null ? null : ResolveUser(user),
                 CgroupsOnly = cgroupsOnly,
                 ProcessesOnly = processesOnly,
             },
@@ -172,6 +191,30 @@ public sealed class CtopCommand
                 }
             }
         return pids.ToArray();
+    }
+
+    /// <summary>
+    /// The names a process of USER shows under: the user name and, for a uid, its number too (the sampler prints the
+    /// number for a uid without a passwd entry). Null when USER is neither a known name nor a number.
+    /// </summary>
+    internal static IReadOnlySet<string>? ResolveUser(string user)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (uint.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out var uid))
+        {
+            names.Add(user);
+            try { names.Add(new Mono.Unix.UnixUserInfo(uid).UserName); }
+            catch (ArgumentException) { } // a uid without a name is still a uid processes can run as
+            return names;
+        }
+        try
+        {
+            var info = new Mono.Unix.UnixUserInfo(user);
+            names.Add(info.UserName);
+            names.Add(info.UserId.ToString(CultureInfo.InvariantCulture));
+            return names;
+        }
+        catch (ArgumentException) { return null; }
     }
 
     private static void RequireDirectory(OptionResult r, string name)

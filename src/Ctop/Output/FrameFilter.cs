@@ -17,6 +17,10 @@ public sealed record FrameFilter
     /// <summary>Only these processes, and only the cgroups they are in.</summary>
     public IReadOnlySet<int>? Pids { get; init; }
 
+    /// <summary>Only processes whose user is one of these (top's -u; a name, and the uid as a string for users
+    /// without one), and only the cgroups they are in.</summary>
+    public IReadOnlySet<string>? Users { get; init; }
+
     public bool CgroupsOnly { get; init; }
 
     public bool ProcessesOnly { get; init; }
@@ -31,13 +35,15 @@ public sealed record FrameFilter
 
         IReadOnlyList<ProcessView> processes = [];
         if (ShowsProcesses)
-            processes = frame.Processes.Where(p => (Pids is null || Pids.Contains(p.Pid)) && InPrefix(p.Cgroup)).ToList();
+            processes = frame.Processes
+                .Where(p => (Pids is null || Pids.Contains(p.Pid)) && (Users is null || Users.Contains(p.User)) && InPrefix(p.Cgroup))
+                .ToList();
 
         IReadOnlyList<CgroupView> cgroups = [];
         if (ShowsCgroups)
         {
-            // With -p the cgroup table narrows to the cgroups holding those processes, as --cgroup narrows processes.
-            HashSet<string>? holding = Pids is null ? null
+            // With -p or -u the cgroup table narrows to the cgroups holding those processes, as --cgroup narrows processes.
+            HashSet<string>? holding = Pids is null && Users is null ? null
                 : processes.Where(p => p.Cgroup is not null).Select(p => p.Cgroup!).ToHashSet(StringComparer.Ordinal);
             cgroups = frame.Cgroups.Where(c => InPrefix(c.Path) && (holding is null || holding.Contains(c.Path))).ToList();
         }

@@ -14,6 +14,20 @@ public class FrameFilterTests
     private static int[] Pids(Ctop.Model.Frame f) => f.Processes.Select(p => p.Pid).ToArray();
 
     [Fact]
+    public void User_keeps_that_users_processes_and_the_cgroups_they_are_in()
+    {
+        var frame = Frame([Cgroup("/a"), Cgroup("/b"), Cgroup("/c")],
+            [Process(1, cgroup: "/a", user: "root"), Process(2, cgroup: "/b", user: "www-data"), Process(3, cgroup: "/b", user: "1234")]);
+        var f = new FrameFilter { Users = new HashSet<string> { "www-data" } }.Apply(frame);
+        Assert.Equal([2], Pids(f));
+        Assert.Equal(["/b"], Paths(f));
+
+        // A uid without a passwd entry is shown (and matched) as its number.
+        f = new FrameFilter { Users = new HashSet<string> { "1234" } }.Apply(frame);
+        Assert.Equal([3], Pids(f));
+    }
+
+    [Fact]
     public void No_filter_is_the_identity() => Assert.Same(Sample, FrameFilter.None.Apply(Sample));
 
     [Fact]
