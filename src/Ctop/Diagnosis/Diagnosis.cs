@@ -21,8 +21,9 @@ public static class Diagnoser
     public const double ActiveCores = 0.02, WaitingSecondsPerSecond = 0.02, ExcessCores = 0.1;
 
     /// <summary>
-    /// Processes that sit in the root cgroup itself compete at the root level like a sibling of its children (each task
-    /// with a nice-0 weight, like a cgroup with default shares); they appear under this path, which the kernel never prints.
+    /// Processes that sit in the root cgroup itself compete at the root level beside its children; they are counted as one
+    /// tenant with the default weight (the host's own work against each container), under this path, which the kernel
+    /// never prints. (CFS weighs each such task like a whole cgroup, which is exactly how they crowd containers out.)
     /// </summary>
     public const string RootTasksPath = "//";
 
@@ -101,9 +102,8 @@ public static class Diagnoser
     {
         var own = frame.Processes.Where(p => p.Cgroup == "/").ToList();
         if (own.Count == 0 || frame.Cgroups.Any(c => c.Path == RootTasksPath)) return frame;
-        int active = own.Count(p => p.CpuPercent >= ActiveCores * 100);
         var view = new CgroupView(RootTasksPath, "processes in /", null,
-            new CpuView(own.Sum(p => p.CpuPercent) / 100, null, null, null, null, null, null, null, 100L * Math.Max(1, active)),
+            new CpuView(own.Sum(p => p.CpuPercent) / 100, null, null, null, null, null, null, null, 100),
             new MemoryView(own.Sum(p => p.RssBytes), null, null, null, null, null),
             new PidsView(own.Count, null), new EffectiveLimits(null, null, null, null), null, null)
         { CpuWaitPerSecond = own.Any(p => p.CpuWaitPerSecond is not null) ? own.Sum(p => p.CpuWaitPerSecond ?? 0) : null };
