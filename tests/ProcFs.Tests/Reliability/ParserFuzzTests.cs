@@ -184,7 +184,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
                 foreach (var s in own.Concat(shared))
                     for (int n = 0; n <= Math.Min(s.Length, 4096); n++) cases += Check(p, s[..n], failures);
                 var r = new Random(HashCode.Combine(p.Name.Length, p.Name[0], p.Name[^1]) ^ Seed);
-                int mutations = own.Count > 0 ? 8000 : 4000;
+                int mutations = own.Count > 0 ? 6000 : 3000;
                 for (int i = 0; i < mutations; i++)
                 {
                     var s = i % 2 == 0 && own.Count > 0 ? own[r.Next(own.Count)] : seeds[r.Next(seeds.Count)];
