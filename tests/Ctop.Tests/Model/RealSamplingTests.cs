@@ -85,8 +85,17 @@ public class RealSamplingTests
         cg.Write("memory", "memory.limit_in_bytes", "64M");
         cg.Write("pids", "pids.max", "20");
         cg.Start("x=$(head -c 20000000 /dev/zero | tr '\\0' a); sleep 60");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (long.Parse(cg.Read("memory", "memory.usage_in_bytes"), CultureInfo.InvariantCulture) < 20_000_000 && DateTime.UtcNow < deadline) Thread.Sleep(100);
+        // Wait until the shell holds its 20 MB and has stopped growing, so ctop and the kernel file see the same usage.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        long Usage() => long.Parse(cg.Read("memory", "memory.usage_in_bytes"), CultureInfo.InvariantCulture);
+        long last = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            long now = Usage();
+            if (now > 20_000_000 && Math.Abs(now - last) < 256 * 1024) break;
+            last = now;
+            Thread.Sleep(300);
+        }
 
         var sampler = new Sampler(new SamplingOptions { Processes = false });
         var frame = FrameBuilder.Build(sampler.Take(), sampler.Take());
