@@ -19,6 +19,8 @@ public static class Dashboard
     /// </summary>
     public static int Run(SamplingOptions options)
     {
+        // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives.
+        options = options with { Schedstat = true };
         var history = new History();
         Exception? error = null;
         Tuner tuner;

@@ -143,11 +143,13 @@ public sealed class DashboardView : Window
         new("t F5", "tree / flat view of the focused table (cgroups by path, processes by parent)", [KeyText.K('t'), Key.F5],
             () => OnFocused(c => c.Tree = !c.Tree, p => p.Tree = !p.Tree)),
         new("/", "search processes by command or PID (Enter keeps it, Esc drops it)", [KeyText.K('/')], OpenSearch),
-        new("F3 n", "next search match (F3 with no search yet: search)", [Key.F3, KeyText.K('n')],
+        new("F3", "next search match (with no search yet: search)", [Key.F3],
             () => { if (_search.Length == 0) OpenSearch(); else NextMatch(); }),
         new("\\ F4", "filter processes: only commands containing the text (empty: all)", [KeyText.K('\\'), Key.F4], OpenFilter),
         new("a", "processes of the selected cgroup (and below) / all processes", [KeyText.K('a')], ToggleAll),
         new("L", "the limit changes made in this session, each file before → after", [KeyText.K('L')], OpenChangeLog),
+        new("n", "noisy neighbours: who takes more than a fair CPU share, who suffers; Enter or c limits a culprit",
+            [KeyText.K('n')], OpenNeighbours),
         new("Esc", "clear the process filter", [Key.Esc], () => { ProcessModel.Filter = ""; Processes.Apply(); RefreshTitles(); }),
     ];
 
@@ -403,6 +405,23 @@ public sealed class DashboardView : Window
         Open(new MessageOverlay("Tuning", "changing limits is not available in this session (no cgroup layout was given)."));
 
     private void OpenChangeLog() => Open(new ChangeLogOverlay(ChangeLogText()));
+
+    private void OpenNeighbours() => Open(new NeighboursOverlay(_frame, LimitCulprit));
+
+    /// <summary>A culprit chosen in the neighbours view: select its row in the cgroup table and open its CPU-limit dialog.</summary>
+    private void LimitCulprit(Diagnosis.Finding culprit)
+    {
+        int i = CgroupModel.IndexOf(culprit.Cgroup);
+        if (i < 0 || CgroupModel.Find(culprit.Cgroup) is not { } c)
+        {
+            Status($"{TextEscape.Escape(culprit.Cgroup)} is not in the cgroup table");
+            return;
+        }
+        Cgroups.View.SetFocus();
+        Cgroups.Select(i);
+        RefreshTitles();
+        EditLimit(c, LimitKind.Cpu);
+    }
 
     /// <summary>The change log's text: each change of this session with every file it wrote, before → after.</summary>
     public string ChangeLogText()

@@ -1,0 +1,111 @@
+using Ctop.Diagnosis;
+using Ctop.Model;
+using Terminal.Gui.Input;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace Ctop.Ui;
+
+/// <summary>
+/// Noisy neighbours (n): <see cref="Diagnoser"/> on the latest frame, its culprits and victims as ranked lists, each line a
+/// finding's reason, refreshed with every frame. Enter or c on a culprit closes the view and opens the CPU-limit dialog
+/// for it; Esc closes. See docs/diagnose.md.
+/// </summary>
+public sealed class NeighboursOverlay : Overlay
+{
+    private readonly TableView _list;
+    private readonly Action<Finding> _limit;
+    private readonly LinesSource _source = new();
+
+    /// <param name="limit">Called with the chosen culprit after the view has closed: select it and open its CPU-limit dialog.</param>
+    public NeighboursOverlay(Frame? frame, Action<Finding> limit)
+    {
+        _limit = limit;
+        Title = "Noisy neighbours";
+        BorderStyle = Terminal.Gui.Drawing.LineStyle.Single;
+        X = 0; Y = 0; Width = Dim.Fill(); Height = Dim.Fill(1);
+        CanFocus = true;
+        _list = new TableView(_source)
+        {
+            X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), FullRowSelect = true, CollectionNavigator = null,
+        };
+        _list.Style.ShowHeaders = false;
+        _list.Style.ShowHorizontalHeaderOverline = false;
+        _list.Style.ShowHorizontalHeaderUnderline = false;
+        _list.Style.ShowHorizontalBottomLine = false;
+        _list.Style.ShowVerticalCellLines = false;
+        Add(_list);
+        // Column widths are measured against the view's width, known only after layout.
+        SubViewsLaidOut += (_, _) => _list.Update();
+        Show(frame is null ? null : Diagnoser.Diagnose(frame));
+    }
+
+    /// <summary>The diagnosis shown: of the latest frame; null before the first one.</summary>
+    public DiagnosisReport? Report { get; private set; }
+
+    /// <summary>The culprit on the selected line, if the selection is on one.</summary>
+    public Finding? SelectedCulprit =>
+        _list.Value?.SelectedCell.Y is int y && y >= 0 && y < _source.Lines.Count ? _source.Lines[y].Culprit : null;
+
+    public override string Hint => "Enter/c: limit the selected culprit's CPU  Esc/q/n: close  ↑↓: choose";
+    public override View FocusTarget => _list;
+
+    public override void OnFrame(Frame frame) => Show(Diagnoser.Diagnose(frame));
+
+    public override bool HandleKey(Key key)
+    {
+        if (key == Key.Esc || key == KeyText.K('q') || key == KeyText.K('n')) { Close?.Invoke(); return true; }
+        if (key == Key.Enter || key == KeyText.K('c'))
+        {
+            if (SelectedCulprit is { } f) { Close?.Invoke(); _limit(f); }
+            return true; // on a victim or a heading: nothing to limit
+        }
+        return false;
+    }
+
+    /// <summary>The lines for a report: the culprits first (the ones to act on), then the victims.</summary>
+    public static List<(string Text, Finding? Culprit)> Lines(DiagnosisReport? report)
+    {
+        var lines = new List<(string, Finding?)>();
+        if (report is null)
+        {
+            lines.Add(("Waiting for the first frame.", null));
+            return lines;
+        }
+        lines.Add(("Culprits: use clearly more CPU than their fair share while a neighbour suffers (Enter or c: limit its CPU)", null));
+        if (report.Culprits.Count == 0) lines.Add(("  none", null));
+        for (int i = 0; i < report.Culprits.Count; i++)
+            lines.Add(($"  {i + 1}. {TextEscape.Escape(report.Culprits[i].Reason)}", report.Culprits[i]));
+        lines.Add(("", null));
+        lines.Add(("Victims: wait for a CPU below their fair share, are throttled by their quota, or press against their memory limit", null));
+        if (report.Victims.Count == 0) lines.Add(("  none", null));
+        for (int i = 0; i < report.Victims.Count; i++)
+            lines.Add(($"  {i + 1}. {TextEscape.Escape(report.Victims[i].Reason)}", null));
+        return lines;
+    }
+
+    private void Show(DiagnosisReport? report)
+    {
+        string? selected = SelectedCulprit?.Cgroup;
+        int old = _list.Value?.SelectedCell.Y ?? 0;
+        Report = report;
+        _source.Lines = Lines(report);
+        // The same culprit stays selected wherever it moved; else the first culprit; else the same line.
+        int idx = _source.Lines.FindIndex(l => l.Culprit is { } c && c.Cgroup == selected);
+        if (idx < 0) idx = _source.Lines.FindIndex(l => l.Culprit is not null);
+        if (idx < 0) idx = Math.Clamp(old, 0, _source.Lines.Count - 1);
+        _list.Update();
+        _list.SetSelection(0, idx, false, null);
+        _list.EnsureCursorIsVisible();
+        _list.SetNeedsDraw();
+    }
+
+    private sealed class LinesSource : ITableSource
+    {
+        public List<(string Text, Finding? Culprit)> Lines { get; set; } = [];
+        public object this[int row, int col] => Lines[row].Text;
+        public string[] ColumnNames => ["text"];
+        public int Columns => 1;
+        public int Rows => Lines.Count;
+    }
+}
