@@ -1,53 +1,39 @@
 using Ctop.Diagnosis;
 using Ctop.Pipeline;
 using Ctop.Tests.Model;
-using ProcFs.Cgroups;
 using ProcFs.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Ctop.Tests.Diagnosis;
 
 /// <summary>
-/// On this 2-core machine: A runs two unlimited busy loops on any CPU, B one loop pinned to CPU 0. CFS gives the two
-/// groups equal weight, but with B pinned one of A's loops shares CPU 0 with B while the other has CPU 1 alone: A gets
-/// about 1.33 cores and B 0.67, and B waits. (Unpinned, the balancer gives each group one CPU and nobody is a culprit:
-/// group scheduling is fair by design.)
+/// ctop diagnose against the real kernel. A busy loop held at a 0.2-CPU quota is a victim of its own limit, with the
+/// throttling figures behind it. (The culprit ranking is tested on hand-built frames: on this 2-core machine CFS group
+/// scheduling keeps equal-weight cgroups fair, and the test harness's own threads in the root cgroup dominate the
+/// run-queue wait, so a kernel scenario with a stable culprit is not reproducible here; see the closing note of issue 8.)
 /// </summary>
 [Collection(KernelCollection.Name)]
 public class RealDiagnoseTests(ITestOutputHelper output)
 {
     [KernelFact]
-    public async Task NamesTheGreedyCgroupAndItsVictimThenSeesTheVictimRecoverOnceLimited()
+    public async Task ACgroupHeldAtItsQuotaIsAVictimOfItsOwnLimit()
     {
         using var a = new RealCgroup("cpu", "cpuacct");
-        using var b = new RealCgroup("cpu", "cpuacct", "cpuset");
-        b.Write("cpuset", "cpuset.cpus", "0");
+        a.Write("cpu", "cpu.cfs_quota_us", "20000");
         a.StartBusyLoop();
-        a.StartBusyLoop();
-        b.StartBusyLoop();
-        await Task.Delay(500);
-
-        var before = await DiagnoseCommand.RunAsync(new SamplingOptions { Schedstat = true }, TimeSpan.FromSeconds(3), default);
-        Log("before", before);
-        Assert.NotEmpty(before.Culprits);
-        Assert.Equal(a.CgroupPath, before.Culprits[0].Cgroup);
-        var victim = Assert.Single(before.Victims, v => v.Cgroup == b.CgroupPath);
-        double waitBefore = victim.Metrics["cpuWaitSecondsPerSecond"]!.Value;
-
-        new CgroupWriter().SetCpuLimit(a.Dir("cpu"), CgroupVersion.V1, 50_000);
         await Task.Delay(300);
-        var after = await DiagnoseCommand.RunAsync(new SamplingOptions { Schedstat = true }, TimeSpan.FromSeconds(3), default);
-        Log("after", after);
-        Assert.DoesNotContain(after.Culprits, c => c.Cgroup == a.CgroupPath);
-        double waitAfter = after.Victims.FirstOrDefault(v => v.Cgroup == b.CgroupPath)?.Metrics["cpuWaitSecondsPerSecond"] ?? 0;
-        Assert.True(waitAfter < waitBefore / 2, $"B waited {waitBefore:F3} s/s before and {waitAfter:F3} s/s after");
-        // A is now held at its quota: a victim of its own limit, not a culprit.
-        Assert.Contains(after.Victims, v => v.Cgroup == a.CgroupPath && v.Reason.Contains("throttled"));
-    }
 
-    private void Log(string when, DiagnosisReport r)
-    {
-        foreach (var f in r.Culprits) output.WriteLine($"{when} culprit: {f.Reason}");
-        foreach (var f in r.Victims) output.WriteLine($"{when} victim: {f.Reason}");
+        var report = await DiagnoseCommand.RunAsync(new SamplingOptions { Schedstat = true }, TimeSpan.FromSeconds(2), default);
+        foreach (var f in report.Culprits) output.WriteLine($"culprit: {f.Reason}");
+        foreach (var f in report.Victims) output.WriteLine($"victim: {f.Reason}");
+
+        var victim = Assert.Single(report.Victims, v => v.Cgroup == a.CgroupPath);
+        Assert.Contains("throttled in", victim.Reason);
+        Assert.Contains("at its limit of 0.20 cores", victim.Reason);
+        Assert.InRange(victim.Metrics["usedCores"]!.Value, 0.15, 0.25);
+        Assert.True(victim.Metrics["throttledRatio"] > 0.5);
+        Assert.Equal(0.2, victim.Metrics["limitCores"]!.Value, 6);
+        // Its loop waits behind its own quota, not behind a neighbour: it is never named a culprit.
+        Assert.DoesNotContain(report.Culprits, c => c.Cgroup == a.CgroupPath);
     }
 }
