@@ -100,32 +100,17 @@ public static class LimitArgs
     }
 
     /// <summary>
-    /// A size with an optional binary suffix, case-insensitive: b, k/kb/kib, m/mb/mib, g/gb/gib, t/tb/tib; decimals allowed
-    /// ("1.5g"). Like docker, every unit is a power of 1024. Bytes are rounded down.
+    /// A size as docker takes it (1024-based, "64M", "256m", "1.5GiB", bytes), through the same parser as `ctop limit`.
+    /// "-1" (and "max") mean unlimited only where <paramref name="allowMinusOne"/> says so, and come back as -1.
     /// </summary>
     public static long ParseSize(string flag, string text, bool allowMinusOne)
     {
-        string s = text.Trim();
-        if (allowMinusOne && s == "-1") return -1;
-        int i = 0;
-        while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
-        string number = s[..i], unit = s[i..].Trim().ToLowerInvariant();
-        long multiplier = unit switch
-        {
-            "" or "b" => 1,
-            "k" or "kb" or "kib" => 1L << 10,
-            "m" or "mb" or "mib" => 1L << 20,
-            "g" or "gb" or "gib" => 1L << 30,
-            "t" or "tb" or "tib" => 1L << 40,
-            _ => 0,
-        };
-        if (number.Length == 0 || multiplier == 0 ||
-            !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value))
-            throw new LimitArgsException($"{flag} {text}: not a size (e.g. 64M, 256m, 1g, 1.5GiB, or bytes){(allowMinusOne ? "; -1 for unlimited" : "")}");
-        decimal bytes = value * multiplier;
-        if (bytes > long.MaxValue) throw new LimitArgsException($"{flag} {text}: too large");
-        if (bytes < 1) throw new LimitArgsException($"{flag} {text}: must be at least 1 byte");
-        return (long)decimal.Floor(bytes);
+        long? bytes;
+        try { bytes = Tuning.TuningValues.ParseSize(text, flag, minusOneIsMax: allowMinusOne); }
+        catch (Tuning.TuningUsageException e) { throw new LimitArgsException(e.Message); }
+        if (bytes is long b) return b;
+        if (allowMinusOne) return -1;
+        throw new LimitArgsException($"{flag} {text}: a container needs a size here (e.g. 64M), not max");
     }
 
     public static long ParseInteger(string flag, string text, bool allowMinusOne)
