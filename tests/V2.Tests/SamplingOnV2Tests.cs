@@ -44,14 +44,16 @@ public sealed class SamplingOnV2Tests(V2Run vm, Xunit.Abstractions.ITestOutputHe
         var after = Raw.KeyValues(vm.Text("busy.after").Replace("uptime ", "uptime_cs ").Replace(".", ""));
         double kernel = (after["usage_usec"] - before["usage_usec"]) / 1e6 / ((after["uptime_cs"] - before["uptime_cs"]) / 100.0);
 
-        Assert.InRange(used, 0.25, 0.42);
+        // Under TCG the emulated CPUs can fall behind the guest's clock, so the loop may get less than its quota; what
+        // proves the reading is that it matches the kernel's own counters over the same run, and never exceeds the quota.
+        Assert.InRange(used, 0.15, 0.42);
         Assert.InRange(used, kernel - 0.08, kernel + 0.08);
         Assert.Equal(0.35, busy.Double("cpu.limitCores"));
         Assert.Equal(35000, busy.Long("cpu.quotaUsec"));
         Assert.Equal(100000, busy.Long("cpu.periodUsec"));
         Assert.InRange(busy.Double("cpu.percentOfLimit")!.Value, used / 0.35 * 100 - 0.5, used / 0.35 * 100 + 0.5);
-        // A loop that wants a whole CPU is throttled in most periods.
-        Assert.InRange(busy.Double("cpu.throttledRatio")!.Value, 0.5, 1.0);
+        // A loop that wants a whole CPU is throttled in many periods (fewer when emulation starves it below its quota).
+        Assert.InRange(busy.Double("cpu.throttledRatio")!.Value, 0.2, 1.0);
         Assert.True(busy.Double("cpu.throttledSeconds") > 0);
         Assert.Equal(0.35, busy.Double("effective.cpuLimitCores"));
         Assert.Equal(Busy, busy.String("effective.cpuLimitSetBy"));
@@ -62,7 +64,7 @@ public sealed class SamplingOnV2Tests(V2Run vm, Xunit.Abstractions.ITestOutputHe
     {
         var loop = Frame().RootElement.GetProperty("processes").EnumerateArray()
             .Single(p => p.String("cgroup") == Busy);
-        Assert.InRange(loop.Double("cpuPercent")!.Value, 25, 42);
+        Assert.InRange(loop.Double("cpuPercent")!.Value, 15, 42);
     }
 
     [V2Fact]
