@@ -81,7 +81,7 @@ public class RootfsAndFailureTests
             (["run", "--name", box.Name, "--", "no-such-command-ctop"], 127, "no-such-command-ctop: command not found", box.Name),
             (["run", "--name", box.Name, "--cpu-quota", "500", "--", "true"], 125, "cpu.cfs_quota_us: 500 refused: the quota must be at least 1000", box.Name),
             (["run", "--name", box.Name, "--cpuset", "0-999", "--", "true"], 125, "cpuset.cpus: 0-999 refused", box.Name),
-            (["run", "--name", box.Name, "--memory", "12x", "--", "true"], 125, "--memory 12x: not a size", box.Name),
+            (["run", "--name", box.Name, "--memory", "12x", "--", "true"], 125, "--memory 12x: 'x' is not a size unit", box.Name),
             (["attach", "4194303", "--name", box.Name, "--cpus", "0.5"], 125, "no such process 4194303", box.Name),
             (["exec", "4194303", "--", "true"], 125, "no such process 4194303", "4194303"),
             (["attach", "1", "--name", box.Name], 125, "PID 1 is the machine's init", box.Name),
