@@ -18,7 +18,9 @@ public static class SamplingPipeline
         {
             var start = scheduler.Now;
             long k = 0;
-            return scheduler.Schedule(start, (Action<DateTimeOffset> self) =>
+            // Relative due times only: absolute ones go to Rx's long-term queue, which re-schedules on system clock
+            // changes and so can fire onto a scheduler already disposed with the subscription.
+            return scheduler.Schedule(TimeSpan.Zero, (Action<TimeSpan> self) =>
             {
                 TSample s;
                 try { s = sample(); }
@@ -28,7 +30,8 @@ public static class SamplingPipeline
                 long due = (long)Math.Floor((scheduler.Now - start).Ticks / (double)interval.Ticks) + 1;
                 if (due > next) { dropped?.Add(due - next); next = due; }
                 k = next;
-                self(start + TimeSpan.FromTicks(interval.Ticks * k));
+                var wait = start + TimeSpan.FromTicks(interval.Ticks * k) - scheduler.Now;
+                self(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
             });
         });
     }
