@@ -10,8 +10,9 @@ public sealed record Finding(string Cgroup, string Name, double Score, string Re
 public sealed record DiagnosisReport(DateTimeOffset Time, double IntervalSeconds, IReadOnlyList<Finding> Culprits, IReadOnlyList<Finding> Victims);
 
 /// <summary>
-/// Names noisy neighbours from one frame. A cgroup's fair share of CPU is its weight against its active siblings' (CFS
-/// shares are work-conserving, so idle siblings claim nothing) times what the parent got. A victim waits for a CPU
+/// Names noisy neighbours from one frame. A cgroup's fair share of CPU is what weighted max-min fairness gives it among its
+/// active siblings out of its parent's fair share (CFS is work-conserving: idle siblings claim nothing, and a sibling that
+/// wants less than its part leaves the rest to the others). A victim waits for a CPU
 /// (schedstat run-queue delay), is throttled by its quota, or is pressed against its memory limit; a culprit uses clearly
 /// more than its share while someone else is a victim. See docs/diagnose.md.
 /// </summary>
@@ -22,8 +23,8 @@ public static class Diagnoser
 
     /// <summary>
     /// Processes that sit in the root cgroup itself compete at the root level beside its children; they are counted as one
-    /// tenant with the default weight (the host's own work against each container), under this path, which the kernel
-    /// never prints. (CFS weighs each such task like a whole cgroup, which is exactly how they crowd containers out.)
+    /// tenant (the host's own work against each container) under this path, which the kernel never prints, weighing one
+    /// default cgroup per busy process: CFS weighs each such task like a whole cgroup, which is how they crowd containers out.
     /// </summary>
     public const string RootTasksPath = "//";
 
@@ -31,13 +32,18 @@ public static class Diagnoser
     {
         frame = WithRootTasks(frame);
         var byPath = frame.Cgroups.ToDictionary(c => c.Path, StringComparer.Ordinal);
-        var fair = FairShares(frame, byPath);
+        var fair = FairShares(frame);
         var victims = new List<Finding>();
-        var complaints = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Victims held back by a neighbour (not by their own quota or memory): only these make CPU culprits.
+        var starved = new List<(Finding Victim, string Complaint)>();
         foreach (var c in frame.Cgroups)
         {
             if (c.Path == "/" || !IsLeafOfInterest(c, byPath)) continue;
-            if (Victim(c, fair) is var (v, complaint) && v is not null) { victims.Add(v); complaints[v.Cgroup] = complaint; }
+            if (Victim(c, fair) is var (v, complaint, waits) && v is not null)
+            {
+                victims.Add(v);
+                if (waits) starved.Add((v, complaint));
+            }
         }
         victims.Sort((a, b) => b.Score.CompareTo(a.Score));
 
@@ -47,12 +53,14 @@ public static class Diagnoser
             if (c.Path == "/" || !IsLeafOfInterest(c, byPath)) continue;
             if (c.Cpu.UsedCores is not double used || !fair.TryGetValue(c.Path, out var share)) continue;
             double excess = used - share;
-            // Someone else must be suffering for taking more than a share to matter.
-            var hurt = victims.FirstOrDefault(v => !Related(v.Cgroup, c.Path));
-            if (excess < ExcessCores || hurt is null) continue;
+            // Someone else must be waiting for taking more than a share to matter. The nearest such neighbour in the tree is
+            // named: what c takes beyond its share comes first out of its siblings' part, then its parent's siblings'.
+            var hurt = starved.Where(v => !Related(v.Victim.Cgroup, c.Path))
+                .OrderByDescending(v => CommonDepth(v.Victim.Cgroup, c.Path)).ThenByDescending(v => v.Victim.Score).FirstOrDefault();
+            if (excess < ExcessCores || hurt.Victim is null) continue;
             string limit = c.Effective.CpuLimitCores is double l ? $"a limit of {F(l)} cores" : "no limit";
-            string reason = $"{c.Name} uses {F(used)} cores with {limit} (fair share {F(share)}) while {hurt.Name} {complaints[hurt.Cgroup]}";
-            culprits.Add(new Finding(c.Path, c.Name, excess * (1 + hurt.Score), reason, Metrics(c, share)));
+            string reason = $"{c.Name} uses {F(used)} cores with {limit} (fair share {F(share)}) while {hurt.Victim.Name} {hurt.Complaint}";
+            culprits.Add(new Finding(c.Path, c.Name, excess * (1 + hurt.Victim.Score), reason, Metrics(c, share)));
         }
         culprits.Sort((a, b) => b.Score.CompareTo(a.Score));
         return new DiagnosisReport(frame.Time, frame.IntervalSeconds,
@@ -60,7 +68,7 @@ public static class Diagnoser
     }
 
     /// <summary>The finding, and what is wrong in words that follow the name ("waits 420 ms/s for CPU ...").</summary>
-    private static (Finding? Finding, string Complaint) Victim(CgroupView c, Dictionary<string, double> fair)
+    private static (Finding? Finding, string Complaint, bool Starved) Victim(CgroupView c, Dictionary<string, double> fair)
     {
         double wait = c.CpuWaitPerSecond ?? 0;
         double used = c.Cpu.UsedCores ?? 0;
@@ -89,7 +97,7 @@ public static class Diagnoser
             score += memPct / 1000 + oom;
             complaint ??= $"holds {memPct.ToString("0", CultureInfo.InvariantCulture)}% of its memory limit" + (oom > 0 ? $" with {oom} OOM kills" : "");
         }
-        return complaint is null ? (null, "") : (new Finding(c.Path, c.Name, score, $"{c.Name} {complaint}", Metrics(c, share)), complaint);
+        return complaint is null ? (null, "", false) : (new Finding(c.Path, c.Name, score, $"{c.Name} {complaint}", Metrics(c, share)), complaint, starved);
     }
 
     /// <summary>Cgroups with their own activity: skip pure parents whose numbers are their children's sum.</summary>
@@ -102,35 +110,70 @@ public static class Diagnoser
     {
         var own = frame.Processes.Where(p => p.Cgroup == "/").ToList();
         if (own.Count == 0 || frame.Cgroups.Any(c => c.Path == RootTasksPath)) return frame;
+        // Each runnable nice-0 task at the root weighs as much as a child cgroup with the default weight.
+        int busy = own.Count(p => p.CpuPercent / 100 >= ActiveCores || (p.CpuWaitPerSecond ?? 0) >= WaitingSecondsPerSecond);
         var view = new CgroupView(RootTasksPath, "processes in /", null,
-            new CpuView(own.Sum(p => p.CpuPercent) / 100, null, null, null, null, null, null, null, 100),
+            new CpuView(own.Sum(p => p.CpuPercent) / 100, null, null, null, null, null, null, null, 100L * Math.Max(1, busy)),
             new MemoryView(own.Sum(p => p.RssBytes), null, null, null, null, null),
             new PidsView(own.Count, null), new EffectiveLimits(null, null, null, null), null, null)
         { CpuWaitPerSecond = own.Any(p => p.CpuWaitPerSecond is not null) ? own.Sum(p => p.CpuWaitPerSecond ?? 0) : null };
         return frame with { Cgroups = [.. frame.Cgroups, view] };
     }
 
+    /// <summary>How many path components two cgroups share ("/a/b" and "/a/c" share 1; the root-tasks tenant shares 0).</summary>
+    private static int CommonDepth(string a, string b)
+    {
+        var x = a.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var y = b.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        int n = 0;
+        while (n < x.Length && n < y.Length && x[n] == y[n]) n++;
+        return n;
+    }
+
     private static bool Related(string a, string b) =>
         a == b || a.StartsWith(b + "/", StringComparison.Ordinal) || b.StartsWith(a + "/", StringComparison.Ordinal);
 
-    /// <summary>share(child) = what the parent may use × weight / Σ active siblings' weights; the root may use every CPU in scope.</summary>
-    private static Dictionary<string, double> FairShares(Frame frame, Dictionary<string, CgroupView> byPath)
+    /// <summary>
+    /// Weighted max-min fairness, level by level: each parent's fair allocation (the root's is every CPU in scope) is
+    /// water-filled among its active children by weight, and a child that wants less than its weighted part (used + run-queue
+    /// wait, capped by its own quota) gets what it wants, the rest going to the others. That is what a work-conserving CFS
+    /// would hand out; a cgroup that got less than this while it waited was held back by a neighbour, and one that got more
+    /// took it from someone. An idle child's share is what it would get by waking up.
+    /// </summary>
+    private static Dictionary<string, double> FairShares(Frame frame)
     {
         var shares = new Dictionary<string, double>(StringComparer.Ordinal);
-        double capacity = frame.Scope.Cpus;
-        foreach (var c in frame.Cgroups.OrderBy(c => c.Path.Count(ch => ch == '/')).ThenBy(c => c.Path, StringComparer.Ordinal))
+        var children = frame.Cgroups.Where(c => c.Path != "/").GroupBy(c => CgroupPath.Parent(c.Path)!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var pending = new Queue<(string Path, double Allocation)>();
+        pending.Enqueue(("/", frame.Scope.Cpus));
+        shares["/"] = frame.Scope.Cpus;
+        while (pending.TryDequeue(out var parent))
         {
-            var parent = CgroupPath.Parent(c.Path);
-            double parentShare = parent is null ? capacity : shares.GetValueOrDefault(parent, capacity);
-            if (parent is null) { shares[c.Path] = capacity; continue; }
-            var active = frame.Cgroups.Where(s => CgroupPath.Parent(s.Path) == parent && ((s.Cpu.UsedCores ?? 0) >= ActiveCores || (s.CpuWaitPerSecond ?? 0) >= WaitingSecondsPerSecond)).ToList();
-            double total = active.Sum(s => (double)(s.Cpu.Weight ?? 100));
-            double mine = c.Cpu.Weight ?? 100;
-            double share = total > 0 && active.Contains(c) ? parentShare * mine / total : parentShare;
-            if (c.Cpu.LimitCores is double l) share = Math.Min(share, l);
-            shares[c.Path] = share;
+            if (!children.TryGetValue(parent.Path, out var kids)) continue;
+            var active = kids.Where(Active).OrderBy(c => Demand(c) / Weight(c)).ToList();
+            double remaining = parent.Allocation, weights = active.Sum(Weight);
+            foreach (var c in active)
+            {
+                double offer = weights > 0 ? remaining * Weight(c) / weights : remaining;
+                double given = Math.Min(Demand(c), offer);
+                // Once one child wants more than its part, so do all after it (sorted by demand per weight): they split
+                // what is left by weight, which is the same offer formula with the remaining sums.
+                shares[c.Path] = Cap(c, given);
+                remaining -= given;
+                weights -= Weight(c);
+            }
+            double activeWeights = active.Sum(Weight);
+            foreach (var c in kids.Where(c => !Active(c)))
+                shares[c.Path] = Cap(c, parent.Allocation * Weight(c) / (activeWeights + Weight(c)));
+            foreach (var c in kids) pending.Enqueue((c.Path, shares[c.Path]));
         }
         return shares;
+
+        static bool Active(CgroupView c) => (c.Cpu.UsedCores ?? 0) >= ActiveCores || (c.CpuWaitPerSecond ?? 0) >= WaitingSecondsPerSecond;
+        static double Weight(CgroupView c) => Math.Max(1, c.Cpu.Weight ?? 100);
+        static double Demand(CgroupView c) => Cap(c, (c.Cpu.UsedCores ?? 0) + (c.CpuWaitPerSecond ?? 0));
+        static double Cap(CgroupView c, double v) => c.Effective.CpuLimitCores is double l ? Math.Min(v, l) : v;
     }
 
     private static IReadOnlyDictionary<string, double?> Metrics(CgroupView c, double share) => new Dictionary<string, double?>

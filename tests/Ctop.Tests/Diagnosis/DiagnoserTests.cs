@@ -67,4 +67,74 @@ public class DiagnoserTests
         Assert.Equal("processes in /", culprit.Name);
         Assert.Equal("/b", r.Victims[0].Cgroup);
     }
+
+    [Fact]
+    public void ASiblingThatWantsLittleLeavesItsPartToTheOthers()
+    {
+        // /small wants 0.2 of its 0.67: /a and /b split the other 1.8, so b's fair share is 0.9, not a third of 2.
+        var r = Diagnoser.Diagnose(F(Cg("/small", 0.2, 0.0), Cg("/a", 1.4, 0.6), Cg("/b", 0.4, 0.6)));
+        var culprit = Assert.Single(r.Culprits);
+        Assert.Equal("/a", culprit.Cgroup);
+        Assert.Contains("/a uses 1.40 cores with no limit (fair share 0.90) while /b waits 600 ms/s for CPU (gets 0.40 of a fair 0.90 cores)", culprit.Reason);
+        Assert.Equal("/b", Assert.Single(r.Victims).Cgroup);
+        Assert.DoesNotContain(r.Victims, v => v.Cgroup == "/small");
+    }
+
+    [Fact]
+    public void ACgroupThatGetsWhatItWantsIsNotAVictimHoweverBusyTheOthersAre()
+    {
+        var r = Diagnoser.Diagnose(F(Cg("/light", 0.3, 0.01), Cg("/a", 1.0, 1.0), Cg("/b", 0.7, 0.9)));
+        Assert.DoesNotContain(r.Victims, v => v.Cgroup == "/light");
+        Assert.Equal("/b", r.Victims[0].Cgroup);
+        Assert.Equal("/a", Assert.Single(r.Culprits).Cgroup);
+    }
+
+    [Fact]
+    public void AQuotaCapsWhatACgroupCanClaim()
+    {
+        // /q wants 1.5 but may use 0.5: /b's fair share is the other 1.5, and q, held at its own limit, names nobody.
+        var r = Diagnoser.Diagnose(F(Cg("/q", 0.5, 1.0, limit: 0.5, throttled: 0.8), Cg("/b", 1.0, 0.6)));
+        Assert.Equal(1.5, r.Victims.Single(v => v.Cgroup == "/b").Metrics["fairShareCores"]);
+        Assert.Contains(r.Victims, v => v.Cgroup == "/q" && v.Reason.Contains("throttled"));
+        Assert.Empty(r.Culprits);
+    }
+
+    [Fact]
+    public void EachBusyProcessInTheRootWeighsAsMuchAsACgroup()
+    {
+        // Three busy root tasks against one default cgroup: CFS gives the cgroup a quarter of 2 CPUs, so /c at 0.5 is
+        // treated fairly although it waits, and the root's tasks are not culprits.
+        var frame = F(Cg("/c", 0.5, 0.5)) with
+        {
+            Processes = [.. Enumerable.Range(10, 3).Select(pid => new ProcessView(pid, 1, "root", 'R', 50, 1, 1, "/", null, "hog", 1) { CpuWaitPerSecond = 0.3 })],
+        };
+        var r = Diagnoser.Diagnose(frame);
+        Assert.Empty(r.Culprits);
+        Assert.Empty(r.Victims);
+
+        // One busy root task weighs one cgroup: the same /c is then held back.
+        var one = frame with { Processes = [new ProcessView(10, 1, "root", 'R', 150, 1, 1, "/", null, "hog", 1) { CpuWaitPerSecond = 0.9 }] };
+        var r1 = Diagnoser.Diagnose(one);
+        Assert.Equal("/c", Assert.Single(r1.Victims).Cgroup);
+        Assert.Equal("/", Assert.Single(r1.Culprits).Cgroup);
+    }
+
+    [Fact]
+    public void TheCulpritNamesTheNeighbourItCrowdsNotTheLongestWaiterFarAway()
+    {
+        // /p/a takes from its sibling /p/b; /x waits longer but competes at the root level, where /p as a whole is fair.
+        var r = Diagnoser.Diagnose(F(Cg("/p", 1.0, 0.4), Cg("/p/a", 0.7, 0.1), Cg("/p/b", 0.3, 0.3), Cg("/x", 0.6, 0.9)));
+        var culprit = Assert.Single(r.Culprits, c => c.Cgroup == "/p/a");
+        Assert.Contains("while /p/b waits 300 ms/s", culprit.Reason);
+        Assert.Contains(r.Victims, v => v.Cgroup == "/x");
+    }
+
+    [Fact]
+    public void AThrottledOrFullCgroupIsNotHeldBackByItsNeighbours()
+    {
+        // /q and /m are victims of their own limits; /big using 1.5 cores takes nothing from them.
+        var r = Diagnoser.Diagnose(F(Cg("/big", 1.5, 0.0), Cg("/q", 0.3, 0.0, limit: 0.3, throttled: 0.9), Cg("/m", 0.05, 0.0, memPct: 99)));
+        Assert.Equal(2, r.Victims.Count);
+        Assert.Empty(r.Culprits);
+    }
 }

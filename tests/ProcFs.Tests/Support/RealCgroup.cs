@@ -51,15 +51,22 @@ public sealed class RealCgroup : IDisposable
 
     public void Write(string controller, string file, string value) => File.WriteAllText(System.IO.Path.Combine(Dir(controller), file), value);
 
-    /// <summary>Starts `sh -c SCRIPT` already placed in this cgroup (it waits on stdin until placed).</summary>
-    public Process Start(string script)
+    /// <summary>Creates CHILD below this cgroup in each of its controllers (removed with it); returns its cgroup path.</summary>
+    public string CreateChild(string child)
+    {
+        foreach (var c in Controllers) Directory.CreateDirectory(System.IO.Path.Combine(Dir(c), child));
+        return CgroupPath + "/" + child;
+    }
+
+    /// <summary>Starts `sh -c SCRIPT` already placed in this cgroup, or in its CHILD (it waits on stdin until placed).</summary>
+    public Process Start(string script, string? child = null)
     {
         var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add("read _go; " + script);
         var p = Process.Start(psi)!;
         _started.Add(p);
-        foreach (var c in Controllers) Write(c, "cgroup.procs", p.Id.ToString());
+        foreach (var c in Controllers) File.WriteAllText(System.IO.Path.Combine(Dir(c), child ?? "", "cgroup.procs"), p.Id.ToString());
         p.StandardInput.WriteLine("go");
         p.StandardInput.Flush();
         return p;
