@@ -21,6 +21,9 @@ public static class Diagnoser
     /// <summary>Below these a cgroup is neither waiting nor using: noise.</summary>
     public const double ActiveCores = 0.02, WaitingSecondsPerSecond = 0.02, ExcessCores = 0.1;
 
+    /// <summary>Memory PSI "some avg10" from which a cgroup is named: its tasks stalled on reclaim or refaults this much.</summary>
+    public const double MemoryStallPercent = 5;
+
     /// <summary>
     /// Processes that sit in the root cgroup itself compete at the root level beside its children; they are counted as one
     /// tenant (the host's own work against each container) under this path, which the kernel never prints, weighing one
@@ -75,7 +78,9 @@ public static class Diagnoser
         double share = fair.GetValueOrDefault(c.Path, double.PositiveInfinity);
         double throttled = c.Cpu.ThrottledRatio ?? 0;
         double memPct = c.Memory.PercentOfLimit ?? 0;
-        long oom = c.Memory.OomKills ?? 0;
+        long oom = c.Memory.NewOomKills ?? 0;
+        double hits = c.Memory.LimitHitsPerSecond ?? 0;
+        double memStall = c.Pressure?.Memory ?? 0;
         double pressure = (c.Pressure?.Cpu ?? 0) / 100;
 
         // A cgroup that already gets more than its share is not a victim of its neighbours, however much its own tasks queue.
@@ -92,10 +97,25 @@ public static class Diagnoser
             score += throttled * (c.Cpu.ThrottledSeconds ?? 0) + throttled * 0.1;
             complaint ??= $"is throttled in {Pct(throttled)} of periods at its limit of {F(limit)} cores";
         }
-        if (memPct >= 90 || oom > 0)
+        if (oom > 0)
         {
-            score += memPct / 1000 + oom;
-            complaint ??= $"holds {memPct.ToString("0", CultureInfo.InvariantCulture)}% of its memory limit" + (oom > 0 ? $" with {oom} OOM kills" : "");
+            score += oom;
+            complaint ??= $"had {oom} OOM kill{(oom == 1 ? "" : "s")} at {Pct(memPct / 100)} of its memory limit";
+        }
+        if (hits >= 1 && memPct >= 90)
+        {
+            score += Math.Min(hits, 1000) / 1000;
+            complaint ??= $"hits its memory limit {hits.ToString("0", CultureInfo.InvariantCulture)} times/s and reclaims to stay under it ({Pct(memPct / 100)} used)";
+        }
+        if (memStall >= MemoryStallPercent)
+        {
+            score += memStall / 100;
+            complaint ??= $"stalls on memory {memStall.ToString("0.0", CultureInfo.InvariantCulture)}% of the time";
+        }
+        if (memPct >= 90)
+        {
+            score += memPct / 1000;
+            complaint ??= $"holds {Pct(memPct / 100)} of its memory limit";
         }
         return complaint is null ? (null, "", false) : (new Finding(c.Path, c.Name, score, $"{c.Name} {complaint}", Metrics(c, share)), complaint, starved);
     }
@@ -145,6 +165,16 @@ public static class Diagnoser
         var shares = new Dictionary<string, double>(StringComparer.Ordinal);
         var children = frame.Cgroups.Where(c => c.Path != "/").GroupBy(c => CgroupPath.Parent(c.Path)!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        // A parent wants what its children want (each capped by its quota) plus what its own tasks want: its raw used + wait
+        // would count the waiting of a throttled child, which no share can serve.
+        var demands = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var c in frame.Cgroups.OrderByDescending(c => c.Path.Count(ch => ch == '/')))
+        {
+            double raw = Raw(c);
+            if (children.TryGetValue(c.Path, out var kids) && kids.Count > 0)
+                raw = Math.Max(0, raw - kids.Sum(Raw)) + kids.Sum(k => demands.GetValueOrDefault(k.Path, Raw(k)));
+            demands[c.Path] = Cap(c, raw);
+        }
         var pending = new Queue<(string Path, double Allocation)>();
         pending.Enqueue(("/", frame.Scope.Cpus));
         shares["/"] = frame.Scope.Cpus;
@@ -172,7 +202,8 @@ public static class Diagnoser
 
         static bool Active(CgroupView c) => (c.Cpu.UsedCores ?? 0) >= ActiveCores || (c.CpuWaitPerSecond ?? 0) >= WaitingSecondsPerSecond;
         static double Weight(CgroupView c) => Math.Max(1, c.Cpu.Weight ?? 100);
-        static double Demand(CgroupView c) => Cap(c, (c.Cpu.UsedCores ?? 0) + (c.CpuWaitPerSecond ?? 0));
+        double Demand(CgroupView c) => demands[c.Path];
+        static double Raw(CgroupView c) => (c.Cpu.UsedCores ?? 0) + (c.CpuWaitPerSecond ?? 0);
         static double Cap(CgroupView c, double v) => c.Effective.CpuLimitCores is double l ? Math.Min(v, l) : v;
     }
 
@@ -186,7 +217,8 @@ public static class Diagnoser
         ["cpuPressureAvg10"] = c.Pressure?.Cpu,
         ["memoryPercentOfLimit"] = c.Memory.PercentOfLimit,
         ["memoryPressureAvg10"] = c.Pressure?.Memory,
-        ["oomKills"] = c.Memory.OomKills,
+        ["oomKills"] = c.Memory.NewOomKills,
+        ["memoryLimitHitsPerSecond"] = c.Memory.LimitHitsPerSecond,
     };
 
     private static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);

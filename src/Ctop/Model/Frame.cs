@@ -64,7 +64,14 @@ public sealed record MemoryView(
     long? LimitBytes,
     double? PercentOfLimit,
     long? HighBytes,
-    long? OomKills);
+    long? OomKills)
+{
+    /// <summary>OOM kills during the frame's interval (OomKills counts since the cgroup was made).</summary>
+    public long? NewOomKills { get; init; }
+
+    /// <summary>Times per second the cgroup hit its memory limit and had to reclaim (v1 memory.failcnt, v2 memory.events max).</summary>
+    public double? LimitHitsPerSecond { get; init; }
+}
 
 public sealed record PidsView(long? Current, long? Max);
 

@@ -71,7 +71,7 @@ public static class FrameBuilder
         {
             prev.Cgroups.TryGetValue(path, out var p);
             list.Add(new CgroupView(path, Name(path), ContainerNames.FromPath(path),
-                Cpu(c, p, seconds), Memory(c), Pids(c), Effective(path, cur), Io(c, p, seconds), Pressure(c)));
+                Cpu(c, p, seconds), Memory(c, p, seconds), Pids(c), Effective(path, cur), Io(c, p, seconds), Pressure(c)));
         }
         return list;
     }
@@ -95,13 +95,17 @@ public static class FrameBuilder
     /// <summary>Δ of a monotonic counter; null when either side is missing or it went backwards (re-created: start fresh).</summary>
     private static ulong? Delta(ulong? now, ulong? before) => now is ulong n && before is ulong b && n >= b ? n - b : null;
 
-    private static MemoryView Memory(CgroupStats c)
+    private static MemoryView Memory(CgroupStats c, CgroupStats? p, double seconds)
     {
         var m = c.Memory;
         if (m is null) return new MemoryView(null, null, null, null, null, null);
         long? usage = (long?)m.UsageBytes, limit = (long?)m.LimitBytes;
         return new MemoryView(usage, (long?)m.WorkingSetBytes, limit,
-            usage is long u && limit is long l && l > 0 ? u * 100.0 / l : null, (long?)m.HighBytes, (long?)m.OomKills);
+            usage is long u && limit is long l && l > 0 ? u * 100.0 / l : null, (long?)m.HighBytes, (long?)m.OomKills)
+        {
+            NewOomKills = (long?)Delta(m.OomKills, p?.Memory?.OomKills),
+            LimitHitsPerSecond = Delta(m.Failcnt, p?.Memory?.Failcnt) is ulong hits && seconds > 0 ? hits / seconds : null,
+        };
     }
 
     private static PidsView Pids(CgroupStats c) => new((long?)c.Pids?.Current, (long?)c.Pids?.Max);

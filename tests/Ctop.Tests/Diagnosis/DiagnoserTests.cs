@@ -9,7 +9,7 @@ public class DiagnoserTests
         double? memPct = null, long? oom = null) =>
         new(path, path, null,
             new CpuView(used, limit, limit is double l ? used / l * 100 : null, throttled, throttled is null ? null : 0.5, null, null, null, weight),
-            new MemoryView(1, 1, memPct is null ? null : 100, memPct, null, oom),
+            new MemoryView(1, 1, memPct is null ? null : 100, memPct, null, oom) { NewOomKills = oom },
             new PidsView(1, null), new EffectiveLimits(limit, limit is null ? null : path, null, null), null, null)
         { CpuWaitPerSecond = wait };
 
@@ -41,7 +41,7 @@ public class DiagnoserTests
     {
         var r = Diagnoser.Diagnose(F(Cg("/q", 0.5, 0.0, limit: 0.5, throttled: 0.9), Cg("/m", 0.01, 0.0, memPct: 97, oom: 2)));
         Assert.Contains(r.Victims, v => v.Cgroup == "/q" && v.Reason.Contains("throttled in 90% of periods at its limit of 0.50 cores"));
-        Assert.Contains(r.Victims, v => v.Cgroup == "/m" && v.Reason.Contains("97% of its memory limit with 2 OOM kills"));
+        Assert.Contains(r.Victims, v => v.Cgroup == "/m" && v.Reason.Contains("had 2 OOM kills at 97% of its memory limit"));
         Assert.Empty(r.Culprits);
     }
 
@@ -136,5 +136,29 @@ public class DiagnoserTests
         var r = Diagnoser.Diagnose(F(Cg("/big", 1.5, 0.0), Cg("/q", 0.3, 0.0, limit: 0.3, throttled: 0.9), Cg("/m", 0.05, 0.0, memPct: 99)));
         Assert.Equal(2, r.Victims.Count);
         Assert.Empty(r.Culprits);
+    }
+
+    [Fact]
+    public void MemorySignalsNameTheCgroupThatHitsItsLimitNowNotOneThatDidLongAgo()
+    {
+        var old = Cg("/old", 0.01, 0.0, memPct: 40) with { Memory = new MemoryView(40, 40, 100, 40, null, 3) { NewOomKills = 0 } };
+        var hitting = Cg("/hit", 0.01, 0.0) with { Memory = new MemoryView(99, 90, 100, 99, null, 0) { NewOomKills = 0, LimitHitsPerSecond = 250 } };
+        var stalled = Cg("/psi", 0.01, 0.0) with { Pressure = new PressureView(null, 12.5, null) };
+        var r = Diagnoser.Diagnose(F(old, hitting, stalled));
+        Assert.DoesNotContain(r.Victims, v => v.Cgroup == "/old");
+        Assert.Contains(r.Victims, v => v.Cgroup == "/hit" && v.Reason.Contains("hits its memory limit 250 times/s and reclaims to stay under it (99% used)"));
+        Assert.Contains(r.Victims, v => v.Cgroup == "/psi" && v.Reason.Contains("stalls on memory 12.5% of the time"));
+        Assert.Empty(r.Culprits);
+    }
+
+    [Fact]
+    public void AParentWantsWhatItsChildrenCanUseNotWhatAThrottledChildWaits()
+    {
+        // /p/q waits 1.0 s/s behind its own 0.5-core quota: no share serves that, so /p wants 0.5 + 0.9, and the 0.6 its
+        // weight does not need goes to /x, which gets only 0.5 of it.
+        var r = Diagnoser.Diagnose(F(Cg("/p", 1.3, 1.1, weight: 300), Cg("/p/q", 0.5, 1.0, limit: 0.5, throttled: 0.9), Cg("/p/b", 0.8, 0.1),
+            Cg("/x", 0.5, 1.5)));
+        var x = Assert.Single(r.Victims, v => v.Cgroup == "/x");
+        Assert.Equal(0.6, x.Metrics["fairShareCores"]!.Value, 6);
     }
 }

@@ -83,6 +83,34 @@ public class RealDiagnoseTests(ITestOutputHelper output)
         Assert.DoesNotContain(report.Culprits, c => c.Cgroup == a.CgroupPath);
     }
 
+    [KernelFact]
+    public async Task ACgroupThatKeepsHittingItsMemoryLimitIsAVictim()
+    {
+        using var m = new RealCgroup("memory");
+        var file = Path.Combine(Path.GetTempPath(), m.Name + ".data");
+        try
+        {
+            // Writing 64 MiB of page cache under a 16 MiB limit: the kernel reclaims on every few pages, counting each time the
+            // charge hit the limit (memory.failcnt), with no OOM kill since clean and written-back cache can always be dropped.
+            m.Write("memory", "memory.limit_in_bytes", (16 << 20).ToString());
+            m.Start($"while :; do dd if=/dev/zero of='{file}' bs=1M count=64 2>/dev/null; done");
+            await Task.Delay(500);
+
+            var report = await DiagnoseCommand.RunAsync(new SamplingOptions(), TimeSpan.FromSeconds(2), default);
+            foreach (var f in report.Victims) output.WriteLine($"victim: {f.Reason}");
+            var victim = Assert.Single(report.Victims, v => v.Cgroup == m.CgroupPath);
+            Assert.Contains("hits its memory limit", victim.Reason);
+            Assert.True(victim.Metrics["memoryLimitHitsPerSecond"] >= 1);
+            Assert.True(victim.Metrics["memoryPercentOfLimit"] >= 90);
+            Assert.Equal(0, victim.Metrics["oomKills"]);
+        }
+        finally
+        {
+            m.Dispose();
+            File.Delete(file);
+        }
+    }
+
     /// <summary>`ctop diagnose -d 3 --json` run in the observer cgroup, the report printed to the test output.</summary>
     private Report Diagnose(RealCgroup observer)
     {
