@@ -1,3 +1,4 @@
+using Ctop.Config;
 using Ctop.Model;
 using Ctop.Pipeline;
 using Ctop.Tuning;
@@ -15,9 +16,9 @@ public static class Dashboard
     /// <summary>
     /// Runs the dashboard on the current terminal until the user quits. Samples on a background thread; frames reach the UI
     /// thread through <see cref="UiScheduler"/>. Returns 0 on quit, 1 if sampling failed (the error is printed to stderr
-    /// after the terminal is restored).
+    /// after the terminal is restored). The config file's table settings and colours apply; F2 saves to its path.
     /// </summary>
-    public static int Run(SamplingOptions options)
+    public static int Run(SamplingOptions options, ConfigFile config)
     {
         // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives.
         options = options with { Schedstat = true };
@@ -40,7 +41,12 @@ public static class Dashboard
         {
             app.Init();
             var frames = FrameSource.Create(options, history: history);
-            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner);
+            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner)
+            {
+                ConfigPath = config.Path,
+                Resample = interval => FrameSource.Create(options with { Interval = interval }, history: history),
+            };
+            view.Configure(config.Config, config.Problem);
             app.Run(view);
             error = view.Error;
         }

@@ -96,7 +96,7 @@ public class CtopAppTests
     {
         var host = new Host();
         SamplingOptions? dashboardOptions = null;
-        var app = host.Create(Endless(), redirected: false) with { Dashboard = o => { dashboardOptions = o; return 0; } };
+        var app = host.Create(Endless(), redirected: false) with { Dashboard = (o, _) => { dashboardOptions = o; return 0; } };
         Assert.Equal(0, await CtopApp.RunAsync(["-d", "2"], app));
         Assert.Equal(TimeSpan.FromSeconds(2), dashboardOptions!.Interval);
         Assert.Equal("", host.Out.ToString());
@@ -106,7 +106,7 @@ public class CtopAppTests
     public async Task With_b_on_a_terminal_prints_batch_output()
     {
         var host = new Host();
-        var app = host.Create(Endless(), redirected: false) with { Dashboard = _ => throw new InvalidOperationException("no dashboard with -b") };
+        var app = host.Create(Endless(), redirected: false) with { Dashboard = (_, _) => throw new InvalidOperationException("no dashboard with -b") };
         Assert.Equal(0, await CtopApp.RunAsync(["-b", "-n", "1"], app));
         Assert.StartsWith("ctop - ", host.Out.ToString());
     }
