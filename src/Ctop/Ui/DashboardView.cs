@@ -124,6 +124,9 @@ public sealed class DashboardView : Window
 
     public TimeSpan Interval => _interval;
 
+    /// <summary>The key bar's message until the next key (a config problem, a save), whole: the bar may cut it.</summary>
+    public string? StatusText => _status;
+
     /// <summary>Whether rows needing attention are drawn in colour: the config's colours, unless NO_COLOR is set.</summary>
     public bool Colors => _colors && !_noColorEnv;
 
@@ -170,7 +173,7 @@ public sealed class DashboardView : Window
     [
         new("q F10", "quit", [KeyText.K('q'), Key.F10], () => _app.RequestStop()),
         new("h F1 ?", "this help", [KeyText.K('h'), Key.F1, KeyText.K('?')], OpenHelp),
-        new("F2 S", "setup: refresh interval, colours, sort, tree, columns shown and their order; Enter saves to the config file",
+        new("F2 S", "setup: refresh interval, colours, sort, tree, columns and their order; saved to the config file",
             [Key.F2, KeyText.K('S')], OpenSetup),
         new("Tab S-Tab", "switch between the cgroup and the process table", [Key.Tab, Key.Tab.WithShift], SwitchTable),
         new("< > F6", "sort the focused table by the previous / next column (a header click sorts by it; again reverses)",
