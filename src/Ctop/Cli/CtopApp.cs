@@ -11,7 +11,7 @@ public sealed record AppHost(
     TextWriter Out,
     TextWriter Error,
     bool OutputRedirected,
-    Func<SamplingOptions, Config.ConfigFile, int>? Dashboard = null,
+    Func<CliOptions, Config.ConfigFile, int>? Dashboard = null,
     Func<Config.ConfigFile>? Config = null);
 
 /// <summary>Parses the command line and runs the chosen mode. Exit codes: 0 success, 1 runtime error, 2 usage.</summary>
@@ -74,7 +74,7 @@ public static class CtopApp
     private static Task<int> RunAsync(CliOptions options, Config.ConfigFile config, AppHost host, CancellationToken cancellation)
     {
         if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard && host.Dashboard is { } dashboard)
-            return Task.FromResult(dashboard(options.Sampling, config));
+            return Task.FromResult(dashboard(options, config));
         return BatchRunner.RunAsync(host.Frames(options.Sampling), options.Batch, host.Out, host.Error, cancellation);
     }
 }

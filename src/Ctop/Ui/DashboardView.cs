@@ -92,6 +92,8 @@ public sealed class DashboardView : Window
             new("k F9", "kill the selected process: choose a signal (SIGTERM first), Enter sends, Esc cancels", [KeyText.K('k'), Key.F9], OpenKill),
             new("F7 ]", "renice the selected process: nice −1 (more CPU; lowering needs root)", [Key.F7, KeyText.K(']')], p => Status(ProcessControl.Renice(p.Pid, -1).Message)),
             new("F8 [", "renice the selected process: nice +1 (less CPU)", [Key.F8, KeyText.K('[')], p => Status(ProcessControl.Renice(p.Pid, +1).Message)),
+            new("u", "only processes of one user, the selected one's to start (empty: all)",
+                [KeyText.K('u')], OpenUserFilter),
         ];
 
         app.Keyboard.KeyDown += OnAppKeyDown;
@@ -194,7 +196,8 @@ public sealed class DashboardView : Window
         new("L", "the limit changes made in this session, each file before → after", [KeyText.K('L')], OpenChangeLog),
         new("n", "noisy neighbours: who takes more than a fair CPU share, who suffers; Enter or c limits a culprit",
             [KeyText.K('n')], OpenNeighbours),
-        new("Esc", "clear the process filter", [Key.Esc], () => { ProcessModel.Filter = ""; Processes.Apply(); RefreshTitles(); }),
+        new("Esc", "clear the process filters (command and user)", [Key.Esc],
+            () => { ProcessModel.Filter = ""; ProcessModel.User = ""; Processes.Apply(); RefreshTitles(); }),
     ];
 
     // ---------------------------------------------------------------- frames
@@ -248,7 +251,8 @@ public sealed class DashboardView : Window
         _cgroupTitle.Text = $"{Mark(CgroupsFocused)}Cgroups ({c.Rows.Count}, {(c.Tree ? "tree" : "flat")}, by {c.Columns[c.SortColumn].Header})";
         var p = ProcessModel;
         string scope = p.Cgroup is null ? "all" : "in " + TextEscape.Escape(p.Cgroup);
-        string filter = p.Filter.Length > 0 ? $", filter \"{TextEscape.Escape(p.Filter)}\"" : "";
+        string filter = (p.Filter.Length > 0 ? $", filter \"{TextEscape.Escape(p.Filter)}\"" : "")
+            + (p.User.Length > 0 ? $", user {TextEscape.Escape(p.User)}" : "");
         string search = _search.Length > 0 ? $", search \"{TextEscape.Escape(_search)}\"" : "";
         _processTitle.Text = $"{Mark(Processes.View.HasFocus)}Processes {scope} ({p.Rows.Count}, {(p.Tree ? "tree" : "flat")}, by {p.Columns[p.SortColumn].Header}{filter}{search})";
         _keyBar.Text = _status ?? _overlay?.Hint ?? KeyText.Bar;
@@ -563,6 +567,16 @@ public sealed class DashboardView : Window
         if (i >= 0) Processes.Select(i);
         else if (text.Length > 0) Status($"not found: {TextEscape.Escape(text)}");
         RefreshTitles();
+    }
+
+    private void OpenUserFilter(ProcessView selected)
+    {
+        Processes.View.SetFocus();
+        string before = ProcessModel.User;
+        Open(new PromptOverlay("User: ", before.Length > 0 ? before : selected.User,
+            changed: _ => { },
+            commit: t => { ProcessModel.User = t.Trim(); Processes.Apply(); RefreshTitles(); },
+            cancel: RefreshTitles));
     }
 
     private void OpenFilter()

@@ -96,10 +96,22 @@ public class CtopAppTests
     {
         var host = new Host();
         SamplingOptions? dashboardOptions = null;
-        var app = host.Create(Endless(), redirected: false) with { Dashboard = (o, _) => { dashboardOptions = o; return 0; } };
+        var app = host.Create(Endless(), redirected: false) with { Dashboard = (o, _) => { dashboardOptions = o.Sampling; return 0; } };
         Assert.Equal(0, await CtopApp.RunAsync(["-d", "2"], app));
         Assert.Equal(TimeSpan.FromSeconds(2), dashboardOptions!.Interval);
         Assert.Equal("", host.Out.ToString());
+    }
+
+    [Fact]
+    public async Task The_dashboard_gets_the_selection_of_p_u_and_cgroup()
+    {
+        var host = new Host();
+        Ctop.Output.FrameFilter? filter = null;
+        var app = host.Create(Endless(), redirected: false) with { Dashboard = (o, _) => { filter = o.Batch.Filter; return 0; } };
+        Assert.Equal(0, await CtopApp.RunAsync(["-p", "1,2", "-u", "root", "--cgroup", "docker"], app));
+        Assert.Equal([1, 2], filter!.Pids!.Order());
+        Assert.Contains("root", filter.Users!);
+        Assert.Equal("/docker", filter.CgroupPrefix);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public class DashboardEndToEndTests
 
     /// <summary>
     /// The real binary reads the config from $XDG_CONFIG_HOME, shows the tables as it says, and F2 saves back into the
-    /// same file, keeping the user's comment and a key ctop does not know.
+    /// same file, keeping the user's comment and a key ctop does not know. -p narrows the dashboard as it does batch output.
     /// </summary>
     [Fact]
     public void TheRealBinaryAppliesTheConfigFileAndF2SavesIntoIt()
@@ -111,14 +111,14 @@ public class DashboardEndToEndTests
             }
             """);
         Tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", "env", "-u", "DisableRealDriverIO", "TERM=xterm-256color",
-            $"XDG_CONFIG_HOME={xdg}", "dotnet", dll);
+            $"XDG_CONFIG_HOME={xdg}", "dotnet", dll, "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
             var header = new Regex(@"^\s*NAME\s+PIDS▼\s+CPU%\s*$", RegexOptions.Multiline);
-            var screen = WaitForScreen(session, s => header.IsMatch(s) && Regex.IsMatch(s, @"^\s*PID\s+COMMAND\s*$", RegexOptions.Multiline),
-                "the configured columns");
-            Assert.Contains("Cgroups (", screen);
-            Assert.Contains("flat, by PIDS)", screen);
+            // The first frame: the cgroup of this test process, and only it.
+            var screen = WaitForScreen(session, s => header.IsMatch(s) && Regex.IsMatch(s, @"^\s*PID\s+COMMAND\s*$", RegexOptions.Multiline)
+                && s.Contains("Cgroups (1, flat, by PIDS)") && s.Contains(" (1, flat, by CPU%)"), "the configured columns and the first frame");
+            Assert.Matches($@"(?m)^\s*{Environment.ProcessId}\s+\S", screen);
             Assert.DoesNotContain("CORES/LIM", screen);
             Assert.Contains("myTheme", screen); // the unknown key is named in the key bar
 
