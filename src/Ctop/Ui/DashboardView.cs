@@ -31,6 +31,8 @@ public sealed class DashboardView : Window
     private readonly Label _header, _cgroupTitle, _processTitle, _keyBar;
     private readonly bool _noColorEnv;
     private bool _colors = true;
+    /// <summary>The config the dashboard was configured with: what F2 starts from beyond the tables' own state.</summary>
+    private CtopConfig _settings = CtopConfig.Default;
     private Frame? _frame;
     private Overlay? _overlay;
     private View? _focusBeforeOverlay;
@@ -148,8 +150,6 @@ public sealed class DashboardView : Window
         else RefreshTitles();
         SetNeedsDraw();
     }
-
-    private CtopConfig _settings = CtopConfig.Default;
 
     /// <summary>The settings in use, as the config file would hold them.</summary>
     public CtopConfig Settings() =>
