@@ -17,7 +17,7 @@ public static class Program
             Console.Error,
             Console.IsOutputRedirected,
             Ui.Dashboard.Run,
-            () => Config.CtopConfig.Load(warnings: Console.Error));
+            () => Config.ConfigFile.Load(warnings: Console.Error));
         return await CtopApp.RunAsync(args, host, cts.Token);
     }
 }

@@ -11,8 +11,8 @@ public sealed record AppHost(
     TextWriter Out,
     TextWriter Error,
     bool OutputRedirected,
-    Func<SamplingOptions, int>? Dashboard = null,
-    Func<Config.CtopConfig>? Config = null);
+    Func<CliOptions, Config.ConfigFile, int>? Dashboard = null,
+    Func<Config.ConfigFile>? Config = null);
 
 /// <summary>Parses the command line and runs the chosen mode. Exit codes: 0 success, 1 runtime error, 2 usage.</summary>
 public static class CtopApp
@@ -35,7 +35,11 @@ public static class CtopApp
         }
 
         // The config file is read only when ctop really runs (not for --help), and a broken one only warns.
-        command.Root.SetAction((result, ct) => RunAsync(command.Bind(result, host.Config?.Invoke()), host, ct));
+        command.Root.SetAction((result, ct) =>
+        {
+            var config = host.Config?.Invoke() ?? Config.ConfigFile.None;
+            return RunAsync(command.Bind(result, config.Config), config, host, ct);
+        });
         try
         {
             return await parsed.InvokeAsync(new InvocationConfiguration
@@ -67,10 +71,10 @@ public static class CtopApp
         catch (IOException) { } // the reader left; nothing is lost that it wanted
     }
 
-    private static Task<int> RunAsync(CliOptions options, AppHost host, CancellationToken cancellation)
+    private static Task<int> RunAsync(CliOptions options, Config.ConfigFile config, AppHost host, CancellationToken cancellation)
     {
         if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard && host.Dashboard is { } dashboard)
-            return Task.FromResult(dashboard(options.Sampling));
+            return Task.FromResult(dashboard(options, config));
         return BatchRunner.RunAsync(host.Frames(options.Sampling), options.Batch, host.Out, host.Error, cancellation);
     }
 }

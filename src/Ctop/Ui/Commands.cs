@@ -18,7 +18,7 @@ public sealed record ProcessAction(string Keys, string Description, Key[] Bound,
 public static class KeyText
 {
     /// <summary>The bottom line, htop-style: function keys first, since they work in every terminal.</summary>
-    public const string Bar = "F1Help F3Search F4Filter F5Tree F6Sort F7Nice- F8Nice+ F9Kill F10Quit  Tab:table Enter:detail a:all c:limit";
+    public const string Bar = "F1Help F2Setup F3Search F4Filter F5Tree F6Sort F7Nice- F8Nice+ F9Kill F10Quit  Tab:table Enter:detail a:all c:limit";
 
     public static Key K(char c) => new(c);
 }

@@ -1,4 +1,8 @@
+using System.Reactive.Linq;
+using Ctop.Cli;
+using Ctop.Config;
 using Ctop.Model;
+using Ctop.Output;
 using Ctop.Pipeline;
 using Ctop.Tuning;
 using ProcFs.Cgroups;
@@ -15,10 +19,14 @@ public static class Dashboard
     /// <summary>
     /// Runs the dashboard on the current terminal until the user quits. Samples on a background thread; frames reach the UI
     /// thread through <see cref="UiScheduler"/>. Returns 0 on quit, 1 if sampling failed (the error is printed to stderr
-    /// after the terminal is restored).
+    /// after the terminal is restored). The config file's table settings and colours apply; F2 saves to its path. The
+    /// command line's selection (-p, -u, --cgroup) narrows every frame, as in batch mode and as top's -u does.
     /// </summary>
-    public static int Run(SamplingOptions options)
+    public static int Run(CliOptions cli, ConfigFile config)
     {
+        var options = cli.Sampling;
+        var filter = cli.Batch.Filter;
+        IObservable<Frame> Selected(IObservable<Frame> frames) => filter == FrameFilter.None ? frames : frames.Select(filter.Apply);
         // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives.
         options = options with { Schedstat = true };
         var history = new History();
@@ -39,8 +47,13 @@ public static class Dashboard
         try
         {
             app.Init();
-            var frames = FrameSource.Create(options, history: history);
-            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner);
+            var frames = Selected(FrameSource.Create(options, history: history));
+            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner)
+            {
+                ConfigPath = config.Path,
+                Resample = interval => Selected(FrameSource.Create(options with { Interval = interval }, history: history)),
+            };
+            view.Configure(config.Config, config.Problem);
             app.Run(view);
             error = view.Error;
         }

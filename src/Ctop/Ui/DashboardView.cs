@@ -1,6 +1,7 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Text;
+using Ctop.Config;
 using Ctop.Model;
 using Ctop.Tuning;
 using Mono.Unix.Native;
@@ -24,10 +25,14 @@ public sealed class DashboardView : Window
     private readonly IApplication _app;
     private readonly History? _history;
     private readonly Tuner? _tuner;
-    private readonly TimeSpan _interval;
-    private readonly IDisposable _subscription;
+    private readonly IScheduler _uiScheduler;
+    private TimeSpan _interval;
+    private IDisposable _subscription;
     private readonly Label _header, _cgroupTitle, _processTitle, _keyBar;
-    private readonly bool _color;
+    private readonly bool _noColorEnv;
+    private bool _colors = true;
+    /// <summary>The config the dashboard was configured with: what F2 starts from beyond the tables' own state.</summary>
+    private CtopConfig _settings = CtopConfig.Default;
     private Frame? _frame;
     private Overlay? _overlay;
     private View? _focusBeforeOverlay;
@@ -45,7 +50,8 @@ public sealed class DashboardView : Window
         _history = history;
         _tuner = tuner;
         _interval = interval;
-        _color = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        _uiScheduler = uiScheduler;
+        _noColorEnv = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         Title = "ctop";
         BorderStyle = LineStyle.None;
 
@@ -88,6 +94,8 @@ public sealed class DashboardView : Window
             new("k F9", "kill the selected process: choose a signal (SIGTERM first), Enter sends, Esc cancels", [KeyText.K('k'), Key.F9], OpenKill),
             new("F7 ]", "renice the selected process: nice −1 (more CPU; lowering needs root)", [Key.F7, KeyText.K(']')], p => Status(ProcessControl.Renice(p.Pid, -1).Message)),
             new("F8 [", "renice the selected process: nice +1 (less CPU)", [Key.F8, KeyText.K('[')], p => Status(ProcessControl.Renice(p.Pid, +1).Message)),
+            new("u", "only processes of one user, the selected one's to start (empty: all)",
+                [KeyText.K('u')], OpenUserFilter),
         ];
 
         app.Keyboard.KeyDown += OnAppKeyDown;
@@ -111,6 +119,42 @@ public sealed class DashboardView : Window
 
     public Overlay? ActiveOverlay => _overlay;
 
+    /// <summary>Where the settings dialog (F2) saves; null: nowhere, the settings last for the session.</summary>
+    public string? ConfigPath { get; set; }
+
+    /// <summary>Frames at another interval, for a refresh interval changed in the settings dialog. Null: the new
+    /// interval is saved but applies from the next start.</summary>
+    public Func<TimeSpan, IObservable<Frame>>? Resample { get; set; }
+
+    public TimeSpan Interval => _interval;
+
+    /// <summary>The key bar's message until the next key (a config problem, a save), whole: the bar may cut it.</summary>
+    public string? StatusText => _status;
+
+    /// <summary>Whether rows needing attention are drawn in colour: the config's colours, unless NO_COLOR is set.</summary>
+    public bool Colors => _colors && !_noColorEnv;
+
+    /// <summary>
+    /// Applies the config file's settings for the tables and colours (the interval was given to the constructor, where
+    /// -d may have overridden it). What the file got wrong, and names no table knows, show in the key bar.
+    /// </summary>
+    public void Configure(CtopConfig config, string? problem = null)
+    {
+        var problems = DashboardSettings.Apply(config, CgroupModel, ProcessModel);
+        if (problem is not null) problems.Insert(0, problem);
+        _colors = config.Colors;
+        _settings = config;
+        Cgroups.Apply();
+        Processes.Apply();
+        if (problems.Count > 0) Status("config: " + string.Join(" ", problems));
+        else RefreshTitles();
+        SetNeedsDraw();
+    }
+
+    /// <summary>The settings in use, as the config file would hold them.</summary>
+    public CtopConfig Settings() =>
+        DashboardSettings.Capture(_settings with { RefreshSeconds = _interval.TotalSeconds, Colors = _colors }, CgroupModel, ProcessModel);
+
     /// <summary>A frame was taken into the tables (on the UI thread): lets a test act once per frame the screen shows.</summary>
     public event Action<Frame>? FrameShown;
 
@@ -131,6 +175,8 @@ public sealed class DashboardView : Window
     [
         new("q F10", "quit", [KeyText.K('q'), Key.F10], () => _app.RequestStop()),
         new("h F1 ?", "this help", [KeyText.K('h'), Key.F1, KeyText.K('?')], OpenHelp),
+        new("F2 S", "setup: refresh interval, colours, sort, tree, columns and their order; saved to the config file",
+            [Key.F2, KeyText.K('S')], OpenSetup),
         new("Tab S-Tab", "switch between the cgroup and the process table", [Key.Tab, Key.Tab.WithShift], SwitchTable),
         new("< > F6", "sort the focused table by the previous / next column (a header click sorts by it; again reverses)",
             [KeyText.K('<'), KeyText.K('>'), Key.F6], () => { }),
@@ -150,7 +196,8 @@ public sealed class DashboardView : Window
         new("L", "the limit changes made in this session, each file before → after", [KeyText.K('L')], OpenChangeLog),
         new("n", "noisy neighbours: who takes more than a fair CPU share, who suffers; Enter or c limits a culprit",
             [KeyText.K('n')], OpenNeighbours),
-        new("Esc", "clear the process filter", [Key.Esc], () => { ProcessModel.Filter = ""; Processes.Apply(); RefreshTitles(); }),
+        new("Esc", "clear the process filters (command and user)", [Key.Esc],
+            () => { ProcessModel.Filter = ""; ProcessModel.User = ""; Processes.Apply(); RefreshTitles(); }),
     ];
 
     // ---------------------------------------------------------------- frames
@@ -204,7 +251,8 @@ public sealed class DashboardView : Window
         _cgroupTitle.Text = $"{Mark(CgroupsFocused)}Cgroups ({c.Rows.Count}, {(c.Tree ? "tree" : "flat")}, by {c.Columns[c.SortColumn].Header})";
         var p = ProcessModel;
         string scope = p.Cgroup is null ? "all" : "in " + TextEscape.Escape(p.Cgroup);
-        string filter = p.Filter.Length > 0 ? $", filter \"{TextEscape.Escape(p.Filter)}\"" : "";
+        string filter = (p.Filter.Length > 0 ? $", filter \"{TextEscape.Escape(p.Filter)}\"" : "")
+            + (p.User.Length > 0 ? $", user {TextEscape.Escape(p.User)}" : "");
         string search = _search.Length > 0 ? $", search \"{TextEscape.Escape(_search)}\"" : "";
         _processTitle.Text = $"{Mark(Processes.View.HasFocus)}Processes {scope} ({p.Rows.Count}, {(p.Tree ? "tree" : "flat")}, by {p.Columns[p.SortColumn].Header}{filter}{search})";
         _keyBar.Text = _status ?? _overlay?.Hint ?? KeyText.Bar;
@@ -219,7 +267,7 @@ public sealed class DashboardView : Window
     private Scheme AttentionScheme()
     {
         var b = Cgroups.View.GetScheme();
-        if (!_color) return b;
+        if (!Colors) return b;
         return new Scheme(b)
         {
             Normal = new Attribute(ColorName16.BrightRed, b.Normal.Background),
@@ -318,6 +366,46 @@ public sealed class DashboardView : Window
 
     private void OpenHelp() => Open(new HelpOverlay(HelpText()));
 
+    // ---------------------------------------------------------------- settings (F2)
+
+    private void OpenSetup() =>
+        Open(new SetupOverlay(
+            new SetupModel(Settings(), CgroupModel.Columns.Select(c => c.Header).ToArray(), ProcessModel.Columns.Select(c => c.Header).ToArray(), _noColorEnv),
+            ConfigPath, SaveSettings));
+
+    /// <summary>The settings chosen in F2: in effect at once, then saved. A failed save keeps them for the session and says why.</summary>
+    private void SaveSettings(CtopConfig config)
+    {
+        Configure(config);
+        var wanted = TimeSpan.FromSeconds(config.RefreshSeconds);
+        string later = "";
+        if (wanted != _interval)
+        {
+            if (Resample is { } resample)
+            {
+                _subscription.Dispose();
+                _interval = wanted;
+                _subscription = resample(wanted).ObserveOn(_uiScheduler).Subscribe(OnFrame, OnError);
+                RefreshAll();
+            }
+            else later = $" (the {SetupModel.Seconds(config.RefreshSeconds)} interval applies from the next start)";
+        }
+        if (ConfigPath is null)
+        {
+            Open(new MessageOverlay("Settings not saved", "There is no place for the config file (neither XDG_CONFIG_HOME nor HOME is set). The settings apply until you quit."));
+            return;
+        }
+        try
+        {
+            ConfigWriter.Save(config, ConfigPath);
+            Status($"settings saved to {TextEscape.Escape(ConfigPath)}{later}");
+        }
+        catch (ConfigSaveException ex)
+        {
+            Open(new MessageOverlay("Settings not saved", TextEscape.Escape(ex.Message) + " The settings apply until you quit."));
+        }
+    }
+
     public string HelpText()
     {
         var sb = new StringBuilder();
@@ -340,7 +428,7 @@ public sealed class DashboardView : Window
     }
 
     private void OpenDetail(CgroupView c) =>
-        Open(new DetailOverlay(c, _frame, _history));
+        Open(new DetailOverlay(c, _frame, _history, columns: ProcessModel.Visible));
 
     // ---------------------------------------------------------------- tuning (limits of the selected cgroup)
 
@@ -479,6 +567,16 @@ public sealed class DashboardView : Window
         if (i >= 0) Processes.Select(i);
         else if (text.Length > 0) Status($"not found: {TextEscape.Escape(text)}");
         RefreshTitles();
+    }
+
+    private void OpenUserFilter(ProcessView selected)
+    {
+        Processes.View.SetFocus();
+        string before = ProcessModel.User;
+        Open(new PromptOverlay("User: ", before.Length > 0 ? before : selected.User,
+            changed: _ => { },
+            commit: t => { ProcessModel.User = t.Trim(); Processes.Apply(); RefreshTitles(); },
+            cancel: RefreshTitles));
     }
 
     private void OpenFilter()

@@ -13,7 +13,9 @@ public sealed class DetailOverlay : Overlay
     private readonly TableBinding<ProcessRow> _processes;
     private CgroupView _cgroup;
 
-    public DetailOverlay(CgroupView cgroup, Frame? frame, History? history, Func<ProcessRow, Terminal.Gui.Drawing.Scheme?>? rowScheme = null)
+    /// <param name="columns">The process columns to show, as the dashboard's process table shows them; null: all.</param>
+    public DetailOverlay(CgroupView cgroup, Frame? frame, History? history, Func<ProcessRow, Terminal.Gui.Drawing.Scheme?>? rowScheme = null,
+        IReadOnlyList<int>? columns = null)
     {
         _cgroup = cgroup;
         _history = history;
@@ -24,6 +26,7 @@ public sealed class DetailOverlay : Overlay
         CanFocus = true;
         _text = new PlainLabel { X = 0, Y = 0, Width = Dim.Fill(), Height = 11 };
         Model = new ProcessTableModel { Cgroup = cgroup.Path };
+        if (columns is not null) Model.SetVisible(columns);
         _processes = new TableBinding<ProcessRow>(Model, null);
         _processes.View.X = 0;
         _processes.View.Y = Pos.Bottom(_text);

@@ -6,21 +6,22 @@ namespace Ctop.Ui;
 public sealed class ModelTableSource<TRow>(TableModel<TRow> model) : ITableSource
 {
     private string[]? _headers;
-    private (int, bool) _headersFor = (-1, false);
+    private (int, bool, int) _headersFor = (-1, false, -1);
 
-    public object this[int row, int col] => row >= 0 && row < model.Rows.Count ? model.Cell(row, col) : "";
+    /// <summary><paramref name="col"/> counts the visible columns, left to right.</summary>
+    public object this[int row, int col] => row >= 0 && row < model.Rows.Count ? model.Cell(row, model.Visible[col]) : "";
 
     public string[] ColumnNames
     {
         get
         {
-            // The TableView asks on every draw; the names only change with the sort.
-            var key = (model.SortColumn, model.Descending);
+            // The TableView asks on every draw; the names only change with the sort and the visible columns.
+            var key = (model.SortColumn, model.Descending, model.LayoutVersion);
             if (_headers is null || key != _headersFor) { _headers = model.Headers(); _headersFor = key; }
             return _headers;
         }
     }
 
-    public int Columns => model.Columns.Count;
+    public int Columns => model.Visible.Count;
     public int Rows => model.Rows.Count;
 }

@@ -25,6 +25,7 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
     private bool _tree;
     private string? _cgroup;
     private string _filter = "";
+    private string _user = "";
 
     public ProcessTableModel() : base(MakeColumns(), CpuColumn) { }
 
@@ -35,6 +36,9 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
 
     /// <summary>Only commands containing this text (case-insensitive); empty for all.</summary>
     public string Filter { get => _filter; set { _filter = value ?? ""; Rebuild(); } }
+
+    /// <summary>Only processes of this user (the name as shown, or a uid without one), like htop's u; empty for all.</summary>
+    public string User { get => _user; set { _user = value ?? ""; Rebuild(); } }
 
     public override string KeyOf(ProcessRow row) => row.View.Pid.ToString(C);
 
@@ -58,7 +62,7 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
     {
         var rows = new List<ProcessRow>();
         foreach (var p in _processes)
-            if (InCgroup(p, _cgroup) && Matches(p, _filter))
+            if (InCgroup(p, _cgroup) && Matches(p, _filter) && (_user.Length == 0 || p.User == _user))
                 rows.Add(new ProcessRow(p, _capacity > 0 ? p.RssBytes * 100.0 / _capacity : null));
         var cmp = Comparison();
         if (!_tree)

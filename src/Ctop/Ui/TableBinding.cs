@@ -24,12 +24,7 @@ public sealed class TableBinding<TRow>
         s.ShowVerticalCellLines = false;
         s.ShowVerticalHeaderLines = false;
         s.AlwaysShowHeaders = true;
-        for (int i = 0; i < model.Columns.Count; i++)
-        {
-            var cs = s.GetOrCreateColumnStyle(i);
-            cs.MinWidth = model.Columns[i].Header.Length + 1; // room for the sort arrow, so headers do not jump
-            if (model.Columns[i].AlignRight) cs.Alignment = Alignment.End;
-        }
+        StyleColumns();
         if (rowScheme is not null)
             s.RowColorGetter = a => a.RowIndex >= 0 && a.RowIndex < Model.Rows.Count ? rowScheme(Model.Rows[a.RowIndex]) : null;
         View.ValueChanged += (_, _) =>
@@ -43,9 +38,9 @@ public sealed class TableBinding<TRow>
         {
             if (!m.Flags.HasFlag(MouseFlags.LeftButtonClicked) || m.Position is not { } p) return;
             View.ScreenToCell(p, out int? header);
-            if (header is int col)
+            if (header is int col && col >= 0 && col < Model.Visible.Count)
             {
-                Model.SortBy(col);
+                Model.SortBy(Model.Visible[col]);
                 Apply();
                 m.Handled = true;
             }
@@ -54,6 +49,24 @@ public sealed class TableBinding<TRow>
 
     public TableModel<TRow> Model { get; }
     public TableView View { get; }
+
+    private int _styledLayout = -1;
+
+    /// <summary>Column styles go by position on screen: set them again when the visible columns change.</summary>
+    private void StyleColumns()
+    {
+        if (_styledLayout == Model.LayoutVersion) return;
+        var s = View.Style;
+        s.ColumnStyles.Clear();
+        for (int i = 0; i < Model.Visible.Count; i++)
+        {
+            var column = Model.Columns[Model.Visible[i]];
+            var cs = s.GetOrCreateColumnStyle(i);
+            cs.MinWidth = column.Header.Length + 1; // room for the sort arrow, so headers do not jump
+            if (column.AlignRight) cs.Alignment = Alignment.End;
+        }
+        _styledLayout = Model.LayoutVersion;
+    }
 
     /// <summary>The selected row's key; survives refreshes, re-sorting and rows coming and going.</summary>
     public string? SelectedKey { get; private set; }
@@ -88,6 +101,7 @@ public sealed class TableBinding<TRow>
             int count = Model.Rows.Count;
             int idx = SelectedKey is null ? -1 : Model.IndexOf(SelectedKey);
             if (idx < 0) idx = Math.Clamp(old, 0, Math.Max(0, count - 1));
+            StyleColumns();
             View.Update();
             if (count == 0) return;
             View.RowOffset = Math.Clamp(offset, 0, count - 1);

@@ -17,24 +17,58 @@ public sealed class Column<TRow>
 /// <summary>
 /// Rows, columns and sort order of one table, independent of Terminal.Gui: the view only paints <see cref="Rows"/>.
 /// Sorting is here, not in the TableView, and is stable across refreshes (ties break on the row's identity), so rows do
-/// not jump about between frames.
+/// not jump about between frames. Column indices (<see cref="SortColumn"/>, <see cref="Cell"/>) always index
+/// <see cref="Columns"/>, all of them; <see cref="Visible"/> says which are shown and in what order.
 /// </summary>
 public abstract class TableModel<TRow>
 {
     private int _sortColumn;
+    private int[] _visible;
 
     protected TableModel(IReadOnlyList<Column<TRow>> columns, int sortColumn)
     {
         Columns = columns;
         _sortColumn = sortColumn;
+        DefaultSortColumn = sortColumn;
         Descending = columns[sortColumn].DescendingFirst;
+        _visible = Enumerable.Range(0, columns.Count).ToArray();
     }
 
+    /// <summary>Every column the table has, in the default order.</summary>
     public IReadOnlyList<Column<TRow>> Columns { get; }
     public IReadOnlyList<TRow> Rows { get; protected set; } = [];
 
     public int SortColumn => _sortColumn;
+    public int DefaultSortColumn { get; }
     public bool Descending { get; private set; }
+
+    /// <summary>The columns shown, as indices into <see cref="Columns"/>, left to right.</summary>
+    public IReadOnlyList<int> Visible => _visible;
+
+    /// <summary>Bumped when <see cref="Visible"/> changes, so the view re-measures its columns.</summary>
+    public int LayoutVersion { get; private set; }
+
+    /// <summary>All columns in their default order?</summary>
+    public bool DefaultLayout => _visible.Length == Columns.Count && _visible.Select((c, i) => c == i).All(b => b);
+
+    /// <summary>Show these columns in this order: at least one, each once.</summary>
+    public void SetVisible(IReadOnlyList<int> columns)
+    {
+        if (columns.Count == 0) throw new ArgumentException("at least one column must stay visible", nameof(columns));
+        if (columns.Any(c => c < 0 || c >= Columns.Count) || columns.Distinct().Count() != columns.Count)
+            throw new ArgumentException("columns must be distinct indices of the table's columns", nameof(columns));
+        if (columns.SequenceEqual(_visible)) return;
+        _visible = columns.ToArray();
+        LayoutVersion++;
+    }
+
+    /// <summary>The column whose header reads <paramref name="header"/> (case aside), or -1.</summary>
+    public int ColumnOf(string header)
+    {
+        for (int i = 0; i < Columns.Count; i++)
+            if (string.Equals(Columns[i].Header, header, StringComparison.OrdinalIgnoreCase)) return i;
+        return -1;
+    }
 
     /// <summary>Identity that survives refreshes: the selection is kept by it, not by row index.</summary>
     public abstract string KeyOf(TRow row);
@@ -42,10 +76,11 @@ public abstract class TableModel<TRow>
     /// <summary>Rebuild <see cref="Rows"/> from the last input with the current settings.</summary>
     public abstract void Rebuild();
 
-    /// <summary>Header texts, the sort column marked with ▼ or ▲ (and so readable without colour).</summary>
+    /// <summary>Header texts of the visible columns, the sort column marked with ▼ or ▲ (and so readable without colour).</summary>
     public string[] Headers() =>
-        Columns.Select((c, i) => i == _sortColumn ? c.Header + (Descending ? "▼" : "▲") : c.Header).ToArray();
+        _visible.Select(i => i == _sortColumn ? Columns[i].Header + (Descending ? "▼" : "▲") : Columns[i].Header).ToArray();
 
+    /// <summary>The text of a cell; <paramref name="column"/> indexes <see cref="Columns"/>, shown or not.</summary>
     public string Cell(int row, int column) => Columns[column].Cell(Rows[row]);
 
     /// <summary>Sort by this column; sorting by the current column again flips the direction.</summary>
@@ -66,10 +101,16 @@ public abstract class TableModel<TRow>
         Rebuild();
     }
 
-    /// <summary>The next (+1) or previous (-1) column, in its natural direction: what &lt; &gt; and F6 do.</summary>
+    /// <summary>
+    /// The next (+1) or previous (-1) visible column, in its natural direction: what &lt; &gt; and F6 do. From a hidden
+    /// sort column (P on a table without CPU%), the first or last visible one.
+    /// </summary>
     public void CycleSort(int step)
     {
-        _sortColumn = ((_sortColumn + step) % Columns.Count + Columns.Count) % Columns.Count;
+        int at = Array.IndexOf(_visible, _sortColumn);
+        int n = _visible.Length;
+        at = at < 0 ? (step > 0 ? 0 : n - 1) : ((at + step) % n + n) % n;
+        _sortColumn = _visible[at];
         Descending = Columns[_sortColumn].DescendingFirst;
         Rebuild();
     }

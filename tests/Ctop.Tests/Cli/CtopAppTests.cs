@@ -96,17 +96,29 @@ public class CtopAppTests
     {
         var host = new Host();
         SamplingOptions? dashboardOptions = null;
-        var app = host.Create(Endless(), redirected: false) with { Dashboard = o => { dashboardOptions = o; return 0; } };
+        var app = host.Create(Endless(), redirected: false) with { Dashboard = (o, _) => { dashboardOptions = o.Sampling; return 0; } };
         Assert.Equal(0, await CtopApp.RunAsync(["-d", "2"], app));
         Assert.Equal(TimeSpan.FromSeconds(2), dashboardOptions!.Interval);
         Assert.Equal("", host.Out.ToString());
     }
 
     [Fact]
+    public async Task The_dashboard_gets_the_selection_of_p_u_and_cgroup()
+    {
+        var host = new Host();
+        Ctop.Output.FrameFilter? filter = null;
+        var app = host.Create(Endless(), redirected: false) with { Dashboard = (o, _) => { filter = o.Batch.Filter; return 0; } };
+        Assert.Equal(0, await CtopApp.RunAsync(["-p", "1,2", "-u", "root", "--cgroup", "docker"], app));
+        Assert.Equal([1, 2], filter!.Pids!.Order());
+        Assert.Contains("root", filter.Users!);
+        Assert.Equal("/docker", filter.CgroupPrefix);
+    }
+
+    [Fact]
     public async Task With_b_on_a_terminal_prints_batch_output()
     {
         var host = new Host();
-        var app = host.Create(Endless(), redirected: false) with { Dashboard = _ => throw new InvalidOperationException("no dashboard with -b") };
+        var app = host.Create(Endless(), redirected: false) with { Dashboard = (_, _) => throw new InvalidOperationException("no dashboard with -b") };
         Assert.Equal(0, await CtopApp.RunAsync(["-b", "-n", "1"], app));
         Assert.StartsWith("ctop - ", host.Out.ToString());
     }

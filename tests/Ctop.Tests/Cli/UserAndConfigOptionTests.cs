@@ -73,7 +73,7 @@ public class UserAndConfigOptionTests
         Ctop.Pipeline.SamplingOptions? sampled = null;
         var frames = System.Reactive.Linq.Observable.Return(Support.Frames.Frame());
         AppHost Host(StringWriter o) => new(s => { sampled = s; return frames; }, o, new StringWriter(), true,
-            Config: () => { loads++; return new CtopConfig { RefreshSeconds = 3 }; });
+            Config: () => { loads++; return new ConfigFile(null, new CtopConfig { RefreshSeconds = 3 }, null); });
 
         Assert.Equal(0, await CtopApp.RunAsync(["--help"], Host(new StringWriter())));
         Assert.Equal(0, loads);

@@ -71,14 +71,46 @@ public sealed class CtopConfigTests : IDisposable
 
     [Theory]
     [InlineData("{ \"refreshSeconds\": \"fast\" }", "line 1")]
-    [InlineData("{ \"colours\": false }", "colours")] // a misspelt key is reported, not silently ignored
     [InlineData("[1, 2]", "line 1")]
-    public void Wrong_types_and_unknown_keys_are_reported(string text, string expected)
+    [InlineData("{ \"view\": \"tree\",\n \"columns\": [\"NAME\", 1] }", "line 2")]
+    public void Wrong_types_are_reported_and_cost_the_file(string text, string expected)
     {
         var (config, problem) = CtopConfig.Read(FileWith(text));
         Assert.Equal(CtopConfig.Default, config);
         Assert.NotNull(problem);
         Assert.Contains(expected, problem);
+        Assert.EndsWith("Using the defaults.", problem);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_reported_with_its_line_and_the_rest_applies()
+    {
+        // A misspelt key must not go unnoticed; a key from a later version must not cost the whole file.
+        var (c, problem) = CtopConfig.Read(FileWith("{\n  \"view\": \"tree\",\n  \"colours\": false\n}"));
+        Assert.True(c.Tree);
+        Assert.True(c.Colors);
+        Assert.NotNull(problem);
+        Assert.Contains("line 3: unknown key \"colours\" ignored", problem);
+        Assert.Contains("colors", problem); // the known keys are listed, so the right spelling is there
+    }
+
+    [Fact]
+    public void Process_table_keys_are_read_and_checked()
+    {
+        var (c, problem) = CtopConfig.Read(FileWith("""{ "processSort": "MEM%", "processView": "tree", "processColumns": ["PID", "COMMAND"] }"""));
+        Assert.Null(problem);
+        Assert.Equal("MEM%", c.ProcessSort);
+        Assert.True(c.ProcessTree);
+        Assert.Equal(["PID", "COMMAND"], c.ProcessColumns!);
+
+        (c, problem) = CtopConfig.Read(FileWith("""{ "processView": "forest", "columns": [], "view": null, "sort": "NAME" }"""));
+        Assert.Equal("flat", c.ProcessView);
+        Assert.Equal("flat", c.View);
+        Assert.Null(c.Columns);
+        Assert.Equal("NAME", c.Sort);
+        Assert.Contains("processView \"forest\"", problem);
+        Assert.Contains("view null", problem);
+        Assert.Contains("columns needs at least one column", problem);
     }
 
     [Fact]
