@@ -59,12 +59,17 @@ public sealed class ContainerCgroup
         return new ContainerCgroup(path, dirs);
     }
 
-    /// <summary>Creates the leaf (and missing parents). Refuses a leaf that already exists anywhere.</summary>
-    public static ContainerCgroup Create(CgroupLayout layout, string parentPath, string name, IEnumerable<string> controllers)
+    /// <summary>
+    /// Creates the leaf (and missing parents). Refuses a leaf that already exists anywhere. <paramref name="beforeMaking"/>
+    /// runs once the plan is checked and before any directory is made (ctop run records its claim there).
+    /// </summary>
+    public static ContainerCgroup Create(CgroupLayout layout, string parentPath, string name, IEnumerable<string> controllers,
+        Action<ContainerCgroup>? beforeMaking = null)
     {
         var cg = Plan(layout, parentPath, name, controllers);
         if (cg.DistinctDirs.FirstOrDefault(Directory.Exists) is { } existing)
             throw new LimitArgsException($"a container named {name} already exists ({existing}); pick another --name or remove it");
+        beforeMaking?.Invoke(cg);
         cg.EnsureParentsAndLeaf();
         return cg;
     }

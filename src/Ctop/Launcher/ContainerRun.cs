@@ -26,9 +26,9 @@ public sealed record RunSpec(
 /// </summary>
 public static class ContainerRun
 {
-    public static int Run(RunSpec spec, TextWriter error)
+    public static int Run(RunSpec spec, TextWriter error, string recordDir = ContainerRecord.DefaultDir)
     {
-        try { return RunOrThrow(spec, error); }
+        try { return RunOrThrow(spec, error, recordDir); }
         catch (LimitArgsException e) { return Fail(error, e.Message); }
         catch (LaunchException e) { return Fail(error, e.Message, e.ExitCode); }
         catch (CgroupWriteException e) { return Fail(error, e.Message); }
@@ -40,7 +40,7 @@ public static class ContainerRun
         return code;
     }
 
-    private static int RunOrThrow(RunSpec spec, TextWriter error)
+    private static int RunOrThrow(RunSpec spec, TextWriter error, string recordDir)
     {
         int flags = spec.NamespaceFlags;
         string name = spec.Name ?? ContainerName.Generate();
@@ -50,7 +50,22 @@ public static class ContainerRun
 
         using var signals = new SignalForwarder();
         Warmup();
-        var cg = ContainerCgroup.Create(layout, ContainerName.ParentPath(spec.Parent), name, ContainerCgroup.ControllersFor(limits));
+        // What killed runs left behind goes first, so their names are free again.
+        foreach (var stale in ContainerRecord.Sweep(recordDir))
+            error.WriteLine($"ctop run: removed {stale}, left behind when that run was killed");
+        ContainerRecord? record = null;
+        ContainerCgroup cg;
+        try
+        {
+            cg = ContainerCgroup.Create(layout, ContainerName.ParentPath(spec.Parent), name, ContainerCgroup.ControllersFor(limits),
+                planned => record = ContainerRecord.Claim(recordDir, planned));
+        }
+        catch
+        {
+            record?.Release();
+            throw;
+        }
+        record?.Created(cg);
         InitChild? child = null;
         bool commandRan = false;
         try
@@ -89,6 +104,8 @@ public static class ContainerRun
             }
             if (spec.Keep && commandRan) error.WriteLine($"ctop run: kept cgroup {cg.Path}");
             else if (cg.Destroy() is { } why) error.WriteLine($"ctop run: could not remove {cg.Path}: {why}");
+            // A cgroup that could not be removed keeps its record: the next run's sweep tries again.
+            record?.Release(forget: spec.Keep && commandRan);
         }
     }
 
