@@ -136,31 +136,96 @@ public sealed class ContainerCgroup
         }
     }
 
-    /// <summary>Writes the limits; a refusal throws CgroupWriteException (the cgroup stays; the caller removes it).</summary>
+    /// <summary>
+    /// Writes the limits, all or nothing: each knob's current values are read before it is written, and when the kernel
+    /// refuses a later knob the earlier ones are written back (newest first) before the CgroupWriteException goes on.
+    /// That matters for attach to an existing cgroup, which is not removed on failure; a new cgroup the caller removes.
+    /// </summary>
     public void Apply(LimitSet limits)
     {
-        if (limits.HasCpu)
+        var undo = new List<Action>();
+        try
         {
-            var e = Need(Controllers.Cpu, "--cpus/--cpu-quota");
-            _writer.SetCpuLimit(e.Dir, e.Hierarchy.Version, limits.CpuQuotaUsec, limits.CpuPeriodUsec);
+            if (limits.HasCpu)
+            {
+                var e = Need(Controllers.Cpu, "--cpus/--cpu-quota");
+                undo.Add(CpuRestorer(e));
+                _writer.SetCpuLimit(e.Dir, e.Hierarchy.Version, limits.CpuQuotaUsec, limits.CpuPeriodUsec);
+            }
+            if (limits.MemoryBytes is { } mem)
+            {
+                var e = Need(Controllers.Memory, "--memory");
+                undo.Add(BytesRestorer(e, e.Hierarchy.Version == CgroupVersion.V2 ? "memory.max" : "memory.limit_in_bytes", _writer.SetMemoryMax));
+                _writer.SetMemoryMax(e.Dir, e.Hierarchy.Version, mem);
+            }
+            if (limits.MemorySwapBytes is not null || limits.MemorySwapUnlimited)
+            {
+                var e = Need(Controllers.Memory, "--memory-swap");
+                if (e.Hierarchy.Version == CgroupVersion.V2)
+                {
+                    undo.Add(BytesRestorer(e, "memory.swap.max", _writer.SetMemorySwapMax));
+                    _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V2, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes - (limits.MemoryBytes ?? 0));
+                }
+                else if (!limits.MemorySwapUnlimited || File.Exists(System.IO.Path.Combine(e.Dir, "memory.memsw.limit_in_bytes")))
+                {
+                    undo.Add(BytesRestorer(e, "memory.memsw.limit_in_bytes", _writer.SetMemorySwapMax));
+                    _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V1, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes);
+                }
+            }
+            if (limits.Pids is { } pids)
+            {
+                var e = Need(Controllers.Pids, "--pids");
+                undo.Add(BytesRestorer(e, "pids.max", (dir, _, max) => _writer.SetPidsMax(dir, max)));
+                _writer.SetPidsMax(e.Dir, pids);
+            }
+            if (limits.Cpuset is { } cpus)
+            {
+                var e = Need(Controllers.Cpuset, "--cpuset");
+                if (ReadText(e.Dir, "cpuset.cpus") is { Length: > 0 } before) undo.Add(() => _writer.SetCpusetCpus(e.Dir, before));
+                _writer.SetCpusetCpus(e.Dir, cpus);
+            }
         }
-        if (limits.MemoryBytes is { } mem)
+        catch (CgroupWriteException)
         {
-            var e = Need(Controllers.Memory, "--memory");
-            _writer.SetMemoryMax(e.Dir, e.Hierarchy.Version, mem);
+            for (int i = undo.Count - 1; i >= 0; i--)
+            {
+                try { undo[i](); }
+                catch (CgroupWriteException) { } // the original refusal is what the user needs to see
+            }
+            throw;
         }
-        if (limits.MemorySwapBytes is not null || limits.MemorySwapUnlimited)
+    }
+
+    private Action CpuRestorer(Entry e)
+    {
+        var v = e.Hierarchy.Version;
+        if (v == CgroupVersion.V2)
         {
-            var e = Need(Controllers.Memory, "--memory-swap");
-            if (e.Hierarchy.Version == CgroupVersion.V2)
-                _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V2, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes - (limits.MemoryBytes ?? 0));
-            else if (!limits.MemorySwapUnlimited || File.Exists(System.IO.Path.Combine(e.Dir, "memory.memsw.limit_in_bytes")))
-                _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V1, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes);
+            var parts = (ReadText(e.Dir, "cpu.max") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long p2)) return () => { };
+            long? q2 = parts[0] == "max" ? null : long.Parse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture);
+            return () => _writer.SetCpuLimit(e.Dir, v, q2, p2);
         }
-        if (limits.Pids is { } pids)
-            _writer.SetPidsMax(Need(Controllers.Pids, "--pids").Dir, pids);
-        if (limits.Cpuset is { } cpus)
-            _writer.SetCpusetCpus(Need(Controllers.Cpuset, "--cpuset").Dir, cpus);
+        if (!long.TryParse(ReadText(e.Dir, "cpu.cfs_quota_us"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long q)
+            || !long.TryParse(ReadText(e.Dir, "cpu.cfs_period_us"), NumberStyles.None, CultureInfo.InvariantCulture, out long p))
+            return () => { };
+        return () => _writer.SetCpuLimit(e.Dir, v, q >= 0 ? q : null, p);
+    }
+
+    /// <summary>Restores a file holding a byte count or pid count, "max" (v2) or -1 (v1) meaning unlimited.</summary>
+    private static Action BytesRestorer(Entry e, string file, Func<string, CgroupVersion, long?, object> set)
+    {
+        string? text = ReadText(e.Dir, file);
+        if (text is null) return () => { };
+        if (text is "max" or "-1") return () => set(e.Dir, e.Hierarchy.Version, null);
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n)) return () => { };
+        return () => set(e.Dir, e.Hierarchy.Version, n);
+    }
+
+    private static string? ReadText(string dir, string file)
+    {
+        try { return File.ReadAllText(System.IO.Path.Combine(dir, file)).Trim(); }
+        catch (IOException) { return null; }
     }
 
     private Entry Need(string controller, string flag) =>

@@ -48,7 +48,8 @@ public static class ContainerRun
         var limits = spec.Limits ?? new LimitSet();
         var layout = CgroupLayout.Discover();
 
-        using var signals = new SignalForwarder();
+        using var signals = new SignalForwarder(() => Cli.ProcessConsole.StopSignal);
+        if (signals.Pending is { } before) return 128 + before; // stopped before anything was made
         Warmup();
         // What killed runs left behind goes first, so their names are free again.
         foreach (var stale in ContainerRecord.Sweep(recordDir))
@@ -74,7 +75,11 @@ public static class ContainerRun
             child = InitChild.Start(InitArgs(spec, name, flags), flags & ~Native.CLONE_NEWCGROUP);
             signals.Target(child.Pid, (flags & Native.CLONE_NEWPID) != 0);
             if (!child.WaitReady())
-                throw new LaunchException($"ctop's init exited before it was ready (status {child.WaitExit()})");
+            {
+                int initStatus = child.WaitExit();
+                if (signals.Emulated is { } killed) return 128 + killed; // a stop signal ended it, as asked
+                throw new LaunchException($"ctop's init exited before it was ready (status {initStatus})");
+            }
             if (signals.Pending is { } early) return 128 + early;
             cg.Add(child.Pid);
             child.Release();
