@@ -53,10 +53,28 @@ public sealed class ContainerCgroup
             if (h.IsOutsideNamespace)
                 throw new LimitArgsException($"the {c} hierarchy at {h.MountPoint} belongs to an outer cgroup namespace; ctop cannot create cgroups there");
             string dir = h.DirectoryOf(path) ?? throw new LimitArgsException($"the cgroup {path} is not reachable through {h.MountPoint} (mounted from {h.Root})");
+            RefuseLinks(h.MountPoint, dir, path);
             dirs.Add(new Entry(c, h, dir));
         }
         if (dirs.Count == 0) throw new LimitArgsException("no cgroup controllers are mounted (is /sys/fs/cgroup mounted?)");
         return new ContainerCgroup(path, dirs);
+    }
+
+    /// <summary>
+    /// cgroupfs has no symbolic links, but a tree bind-mounted or faked on another filesystem may: mkdir would follow one
+    /// out of the cgroup tree, so no existing level of the path may be one.
+    /// </summary>
+    private static void RefuseLinks(string mountPoint, string dir, string path)
+    {
+        string rel = System.IO.Path.GetRelativePath(mountPoint, dir);
+        if (rel == ".") return;
+        string cur = mountPoint;
+        foreach (var part in rel.Split('/'))
+        {
+            cur = System.IO.Path.Combine(cur, part);
+            if (new DirectoryInfo(cur).LinkTarget is not null)
+                throw new LimitArgsException($"{path}: {cur} is a symbolic link, not a cgroup; refusing to follow it out of the cgroup tree");
+        }
     }
 
     /// <summary>
