@@ -45,10 +45,21 @@ if [ -n "$tmux_too" ]; then
   tmux new-session -d -s ctop-test-soak -x 160 -y 45 "TERM=xterm-256color dotnet '$dll'"
 fi
 sleep 3
-rss() { awk '/VmRSS/ {print $2}' /proc/$1/status; }
-rss_start=$(rss $ctop)
-sleep $((seconds - 3))
-rss_end=$(rss $ctop)
+rss() { awk '/VmRSS/ {print $2}' /proc/$1/status 2>/dev/null || echo 0; }
+# The dashboard's pid: the pane's process, or its child when the pane's shell did not exec dotnet.
+dash=
+if [ -n "$tmux_too" ]; then
+  dash=$(tmux list-panes -t ctop-test-soak -F '#{pane_pid}')
+  [ "$(cat /proc/$dash/comm)" = dotnet ] || dash=$(pgrep -P "$dash" -x dotnet | head -1)
+fi
+rss_start=$(rss $ctop); dash_start=${dash:+$(rss $dash)}
+# RSS once a minute, so growth over time shows as a curve, not just two points.
+t=3
+while [ $t -lt $seconds ]; do
+  step=$(( seconds - t < 60 ? seconds - t : 60 )); sleep $step; t=$((t + step))
+  echo "t=${t}s RSS batch $(rss $ctop) kB${dash:+, dashboard $(rss $dash) kB}"
+done
+rss_end=$(rss $ctop); dash_end=${dash:+$(rss $dash)}
 kill -TERM $ctop; set +e; wait $ctop; code=$?; set -e
 if [ -n "$tmux_too" ]; then
   tmux capture-pane -p -t ctop-test-soak > "$work/pane" || true
@@ -69,5 +80,6 @@ print(f"frames {frames}, process rows {rows}, negative values {neg}")
 sys.exit(1 if neg or frames == 0 else 0)
 PY
 echo "processes started $(cat "$work/count"), cgroups made $(cat "$work/cgroups"), RSS ${rss_start} kB -> ${rss_end} kB, exit $code"
+[ -n "$dash" ] && echo "dashboard RSS ${dash_start} kB -> ${dash_end} kB"
 if [ -s "$work/err" ]; then echo "stderr:"; cat "$work/err"; exit 1; fi
 exit $code

@@ -17,6 +17,13 @@ public static class ProcessConsole
         };
 
     /// <summary>
+    /// The first stop signal the handlers of <see cref="CancelOnStopSignals"/> took (2 SIGINT, 3 SIGQUIT, 15 SIGTERM).
+    /// Commands that install their own handlers later (ctop run, exec) read it: a signal that came before theirs
+    /// existed only cancelled a token they do not watch, and must not be lost.
+    /// </summary>
+    public static int? StopSignal { get; private set; }
+
+    /// <summary>
     /// A token cancelled by Ctrl-C (SIGINT) or SIGTERM, so batch mode stops after the frame in hand and exits 0.
     /// A second Ctrl-C is left to the default handler, which kills a process that is stuck.
     /// </summary>
@@ -24,11 +31,12 @@ public static class ProcessConsole
     {
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
+            StopSignal ??= e.SpecialKey == ConsoleSpecialKey.ControlBreak ? 3 : 2;
             e.Cancel = !cts.IsCancellationRequested;
             cts.Cancel();
         };
         Console.CancelKeyPress += onCancel;
-        var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+        var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { StopSignal ??= 15; ctx.Cancel = true; cts.Cancel(); });
         return new Registration(() => { Console.CancelKeyPress -= onCancel; term.Dispose(); });
     }
 

@@ -53,18 +53,41 @@ public sealed class ContainerCgroup
             if (h.IsOutsideNamespace)
                 throw new LimitArgsException($"the {c} hierarchy at {h.MountPoint} belongs to an outer cgroup namespace; ctop cannot create cgroups there");
             string dir = h.DirectoryOf(path) ?? throw new LimitArgsException($"the cgroup {path} is not reachable through {h.MountPoint} (mounted from {h.Root})");
+            RefuseLinks(h.MountPoint, dir, path);
             dirs.Add(new Entry(c, h, dir));
         }
         if (dirs.Count == 0) throw new LimitArgsException("no cgroup controllers are mounted (is /sys/fs/cgroup mounted?)");
         return new ContainerCgroup(path, dirs);
     }
 
-    /// <summary>Creates the leaf (and missing parents). Refuses a leaf that already exists anywhere.</summary>
-    public static ContainerCgroup Create(CgroupLayout layout, string parentPath, string name, IEnumerable<string> controllers)
+    /// <summary>
+    /// cgroupfs has no symbolic links, but a tree bind-mounted or faked on another filesystem may: mkdir would follow one
+    /// out of the cgroup tree, so no existing level of the path may be one.
+    /// </summary>
+    private static void RefuseLinks(string mountPoint, string dir, string path)
+    {
+        string rel = System.IO.Path.GetRelativePath(mountPoint, dir);
+        if (rel == ".") return;
+        string cur = mountPoint;
+        foreach (var part in rel.Split('/'))
+        {
+            cur = System.IO.Path.Combine(cur, part);
+            if (new DirectoryInfo(cur).LinkTarget is not null)
+                throw new LimitArgsException($"{path}: {cur} is a symbolic link, not a cgroup; refusing to follow it out of the cgroup tree");
+        }
+    }
+
+    /// <summary>
+    /// Creates the leaf (and missing parents). Refuses a leaf that already exists anywhere. <paramref name="beforeMaking"/>
+    /// runs once the plan is checked and before any directory is made (ctop run records its claim there).
+    /// </summary>
+    public static ContainerCgroup Create(CgroupLayout layout, string parentPath, string name, IEnumerable<string> controllers,
+        Action<ContainerCgroup>? beforeMaking = null)
     {
         var cg = Plan(layout, parentPath, name, controllers);
         if (cg.DistinctDirs.FirstOrDefault(Directory.Exists) is { } existing)
             throw new LimitArgsException($"a container named {name} already exists ({existing}); pick another --name or remove it");
+        beforeMaking?.Invoke(cg);
         cg.EnsureParentsAndLeaf();
         return cg;
     }
@@ -131,31 +154,96 @@ public sealed class ContainerCgroup
         }
     }
 
-    /// <summary>Writes the limits; a refusal throws CgroupWriteException (the cgroup stays; the caller removes it).</summary>
+    /// <summary>
+    /// Writes the limits, all or nothing: each knob's current values are read before it is written, and when the kernel
+    /// refuses a later knob the earlier ones are written back (newest first) before the CgroupWriteException goes on.
+    /// That matters for attach to an existing cgroup, which is not removed on failure; a new cgroup the caller removes.
+    /// </summary>
     public void Apply(LimitSet limits)
     {
-        if (limits.HasCpu)
+        var undo = new List<Action>();
+        try
         {
-            var e = Need(Controllers.Cpu, "--cpus/--cpu-quota");
-            _writer.SetCpuLimit(e.Dir, e.Hierarchy.Version, limits.CpuQuotaUsec, limits.CpuPeriodUsec);
+            if (limits.HasCpu)
+            {
+                var e = Need(Controllers.Cpu, "--cpus/--cpu-quota");
+                undo.Add(CpuRestorer(e));
+                _writer.SetCpuLimit(e.Dir, e.Hierarchy.Version, limits.CpuQuotaUsec, limits.CpuPeriodUsec);
+            }
+            if (limits.MemoryBytes is { } mem)
+            {
+                var e = Need(Controllers.Memory, "--memory");
+                undo.Add(BytesRestorer(e, e.Hierarchy.Version == CgroupVersion.V2 ? "memory.max" : "memory.limit_in_bytes", _writer.SetMemoryMax));
+                _writer.SetMemoryMax(e.Dir, e.Hierarchy.Version, mem);
+            }
+            if (limits.MemorySwapBytes is not null || limits.MemorySwapUnlimited)
+            {
+                var e = Need(Controllers.Memory, "--memory-swap");
+                if (e.Hierarchy.Version == CgroupVersion.V2)
+                {
+                    undo.Add(BytesRestorer(e, "memory.swap.max", _writer.SetMemorySwapMax));
+                    _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V2, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes - (limits.MemoryBytes ?? 0));
+                }
+                else if (!limits.MemorySwapUnlimited || File.Exists(System.IO.Path.Combine(e.Dir, "memory.memsw.limit_in_bytes")))
+                {
+                    undo.Add(BytesRestorer(e, "memory.memsw.limit_in_bytes", _writer.SetMemorySwapMax));
+                    _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V1, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes);
+                }
+            }
+            if (limits.Pids is { } pids)
+            {
+                var e = Need(Controllers.Pids, "--pids");
+                undo.Add(BytesRestorer(e, "pids.max", (dir, _, max) => _writer.SetPidsMax(dir, max)));
+                _writer.SetPidsMax(e.Dir, pids);
+            }
+            if (limits.Cpuset is { } cpus)
+            {
+                var e = Need(Controllers.Cpuset, "--cpuset");
+                if (ReadText(e.Dir, "cpuset.cpus") is { Length: > 0 } before) undo.Add(() => _writer.SetCpusetCpus(e.Dir, before));
+                _writer.SetCpusetCpus(e.Dir, cpus);
+            }
         }
-        if (limits.MemoryBytes is { } mem)
+        catch (CgroupWriteException)
         {
-            var e = Need(Controllers.Memory, "--memory");
-            _writer.SetMemoryMax(e.Dir, e.Hierarchy.Version, mem);
+            for (int i = undo.Count - 1; i >= 0; i--)
+            {
+                try { undo[i](); }
+                catch (CgroupWriteException) { } // the original refusal is what the user needs to see
+            }
+            throw;
         }
-        if (limits.MemorySwapBytes is not null || limits.MemorySwapUnlimited)
+    }
+
+    private Action CpuRestorer(Entry e)
+    {
+        var v = e.Hierarchy.Version;
+        if (v == CgroupVersion.V2)
         {
-            var e = Need(Controllers.Memory, "--memory-swap");
-            if (e.Hierarchy.Version == CgroupVersion.V2)
-                _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V2, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes - (limits.MemoryBytes ?? 0));
-            else if (!limits.MemorySwapUnlimited || File.Exists(System.IO.Path.Combine(e.Dir, "memory.memsw.limit_in_bytes")))
-                _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V1, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes);
+            var parts = (ReadText(e.Dir, "cpu.max") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long p2)) return () => { };
+            long? q2 = parts[0] == "max" ? null : long.Parse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture);
+            return () => _writer.SetCpuLimit(e.Dir, v, q2, p2);
         }
-        if (limits.Pids is { } pids)
-            _writer.SetPidsMax(Need(Controllers.Pids, "--pids").Dir, pids);
-        if (limits.Cpuset is { } cpus)
-            _writer.SetCpusetCpus(Need(Controllers.Cpuset, "--cpuset").Dir, cpus);
+        if (!long.TryParse(ReadText(e.Dir, "cpu.cfs_quota_us"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long q)
+            || !long.TryParse(ReadText(e.Dir, "cpu.cfs_period_us"), NumberStyles.None, CultureInfo.InvariantCulture, out long p))
+            return () => { };
+        return () => _writer.SetCpuLimit(e.Dir, v, q >= 0 ? q : null, p);
+    }
+
+    /// <summary>Restores a file holding a byte count or pid count, "max" (v2) or -1 (v1) meaning unlimited.</summary>
+    private static Action BytesRestorer(Entry e, string file, Func<string, CgroupVersion, long?, object> set)
+    {
+        string? text = ReadText(e.Dir, file);
+        if (text is null) return () => { };
+        if (text is "max" or "-1") return () => set(e.Dir, e.Hierarchy.Version, null);
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n)) return () => { };
+        return () => set(e.Dir, e.Hierarchy.Version, n);
+    }
+
+    private static string? ReadText(string dir, string file)
+    {
+        try { return File.ReadAllText(System.IO.Path.Combine(dir, file)).Trim(); }
+        catch (IOException) { return null; }
     }
 
     private Entry Need(string controller, string flag) =>

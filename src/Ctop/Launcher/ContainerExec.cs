@@ -40,7 +40,8 @@ public static class ContainerExec
         var layout = CgroupLayout.Discover();
         var targetDirs = ProcessTree.CgroupDirs(layout, pid)?.Select(d => d.Dir).ToList() ?? throw new LaunchException($"no such process {pid}");
 
-        using var signals = new SignalForwarder();
+        using var signals = new SignalForwarder(() => Cli.ProcessConsole.StopSignal);
+        if (signals.Pending is { } before) return 128 + before;
         ContainerRun.Warmup();
         var args = new List<string>(ContainerRun.SelfCommand())
         {
@@ -51,13 +52,20 @@ public static class ContainerExec
         try
         {
             signals.Target(child.Pid, isNamespaceInit: false);
-            if (!child.WaitReady()) throw new LaunchException($"ctop's helper exited before it was ready (status {child.WaitExit()})");
+            if (!child.WaitReady())
+            {
+                int helperStatus = child.WaitExit();
+                if (signals.Emulated is { } killed) return 128 + killed;
+                throw new LaunchException($"ctop's helper exited before it was ready (status {helperStatus})");
+            }
             if (signals.Pending is { } early) return 128 + early;
             // Only where the helper is not already (never rewrite a cgroup.procs it shares with ctop, e.g. the machine's).
             var mine = ProcessTree.CgroupDirs(layout, child.Pid)?.Select(d => d.Dir) ?? [];
             var life = new CgroupLifecycle();
             foreach (var dir in targetDirs.Except(mine)) life.MovePid(dir, child.Pid);
-            child.Release();
+            // The helper outlives a PDEATHSIG once the command runs (it must kill the command first): the open
+            // release pipe tells it when ctop is gone.
+            child.Release(lifeline: true);
             string? failure = null;
             int failureCode = 0;
             child.ReadReports(line =>

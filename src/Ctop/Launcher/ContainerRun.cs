@@ -26,9 +26,9 @@ public sealed record RunSpec(
 /// </summary>
 public static class ContainerRun
 {
-    public static int Run(RunSpec spec, TextWriter error)
+    public static int Run(RunSpec spec, TextWriter error, string recordDir = ContainerRecord.DefaultDir)
     {
-        try { return RunOrThrow(spec, error); }
+        try { return RunOrThrow(spec, error, recordDir); }
         catch (LimitArgsException e) { return Fail(error, e.Message); }
         catch (LaunchException e) { return Fail(error, e.Message, e.ExitCode); }
         catch (CgroupWriteException e) { return Fail(error, e.Message); }
@@ -40,7 +40,7 @@ public static class ContainerRun
         return code;
     }
 
-    private static int RunOrThrow(RunSpec spec, TextWriter error)
+    private static int RunOrThrow(RunSpec spec, TextWriter error, string recordDir)
     {
         int flags = spec.NamespaceFlags;
         string name = spec.Name ?? ContainerName.Generate();
@@ -48,9 +48,25 @@ public static class ContainerRun
         var limits = spec.Limits ?? new LimitSet();
         var layout = CgroupLayout.Discover();
 
-        using var signals = new SignalForwarder();
+        using var signals = new SignalForwarder(() => Cli.ProcessConsole.StopSignal);
+        if (signals.Pending is { } before) return 128 + before; // stopped before anything was made
         Warmup();
-        var cg = ContainerCgroup.Create(layout, ContainerName.ParentPath(spec.Parent), name, ContainerCgroup.ControllersFor(limits));
+        // What killed runs left behind goes first, so their names are free again.
+        foreach (var stale in ContainerRecord.Sweep(recordDir))
+            error.WriteLine($"ctop run: removed {stale}, left behind when that run was killed");
+        ContainerRecord? record = null;
+        ContainerCgroup cg;
+        try
+        {
+            cg = ContainerCgroup.Create(layout, ContainerName.ParentPath(spec.Parent), name, ContainerCgroup.ControllersFor(limits),
+                planned => record = ContainerRecord.Claim(recordDir, planned));
+        }
+        catch
+        {
+            record?.Release();
+            throw;
+        }
+        record?.Created(cg);
         InitChild? child = null;
         bool commandRan = false;
         try
@@ -59,7 +75,11 @@ public static class ContainerRun
             child = InitChild.Start(InitArgs(spec, name, flags), flags & ~Native.CLONE_NEWCGROUP);
             signals.Target(child.Pid, (flags & Native.CLONE_NEWPID) != 0);
             if (!child.WaitReady())
-                throw new LaunchException($"ctop's init exited before it was ready (status {child.WaitExit()})");
+            {
+                int initStatus = child.WaitExit();
+                if (signals.Emulated is { } killed) return 128 + killed; // a stop signal ended it, as asked
+                throw new LaunchException($"ctop's init exited before it was ready (status {initStatus})");
+            }
             if (signals.Pending is { } early) return 128 + early;
             cg.Add(child.Pid);
             child.Release();
@@ -89,6 +109,8 @@ public static class ContainerRun
             }
             if (spec.Keep && commandRan) error.WriteLine($"ctop run: kept cgroup {cg.Path}");
             else if (cg.Destroy() is { } why) error.WriteLine($"ctop run: could not remove {cg.Path}: {why}");
+            // A cgroup that could not be removed keeps its record: the next run's sweep tries again.
+            record?.Release(forget: spec.Keep && commandRan);
         }
     }
 

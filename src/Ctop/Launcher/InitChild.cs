@@ -10,8 +10,9 @@ namespace Ctop.Launcher;
 /// The launcher's side of a re-exec'd init: a dedicated thread unshares the namespaces (they are per thread) and
 /// posix_spawns the init, which inherits them; the same thread then blocks in waitpid for the child's whole life,
 /// because PR_SET_PDEATHSIG fires when the spawning *thread* exits. Two pipes connect them: the init reads one
-/// release byte on fd 3 (the launcher writes it after placing the init in its cgroups) and writes "R" (ready),
-/// "P pid" or "E code message" lines on fd 4, which closes on its execve.
+/// release byte on fd 3 (the launcher writes it after placing the init in its cgroups; for exec the launcher keeps
+/// its end open as a lifeline) and writes "R" (ready), "P pid" or "E code message" lines on fd 4, which closes on
+/// its execve.
 /// </summary>
 internal sealed unsafe class InitChild
 {
@@ -127,11 +128,15 @@ internal sealed unsafe class InitChild
     /// <summary>Blocks until the child said it is ready (true) or went away first (false).</summary>
     public bool WaitReady() => ReadLine() == "R";
 
-    /// <summary>Lets the init go on: it is placed in its cgroups by now.</summary>
-    public void Release()
+    /// <summary>
+    /// Lets the init go on: it is placed in its cgroups by now. With <paramref name="lifeline"/> the pipe stays open until
+    /// the child exits, so the child sees it close (EOF) when this process dies, however it dies.
+    /// </summary>
+    public void Release(bool lifeline = false)
     {
         byte b = (byte)'G';
         Syscall.write(_releaseWrite, &b, 1);
+        if (lifeline) return;
         Syscall.close(_releaseWrite);
         _releaseWrite = -1;
     }

@@ -178,6 +178,9 @@ public static class InitProcess
         _ = ExecFailure(o.Command[0], Native.ENOENT);
         _ = InitChild.ExitCodeOf(0);
         Syscall.waitpid(Environment.ProcessId, out _, WaitOptions.WNOHANG); // never our child: ECHILD
+        Syscall.kill(Environment.ProcessId, 0);
+        Native.PollFd none1 = default;
+        Native.Poll(&none1, 0, 0);
 
         int pidfd = Native.PidfdOpen(o.TargetPid);
         if (pidfd < 0) throw new InitFailure(125, $"process {o.TargetPid}: {Native.StrError(Native.LastError)}");
@@ -191,13 +194,48 @@ public static class InitProcess
         }
         Syscall.close(pidfd);
 
+        // From here the helper must outlive ctop long enough to take the command with it: no PDEATHSIG, the release
+        // pipe (kept open by ctop) is the lifeline instead. Should ctop already be gone, the pipe is at EOF already.
+        Native.Prctl(Native.PR_SET_PDEATHSIG, 0, 0, 0, 0);
         int rc = Native.PosixSpawnp(out int pid, file, null, attr, argv, envp);
         if (rc != 0) throw ExecFailure(o.Command[0], rc);
         Report("P " + pid.ToString(CultureInfo.InvariantCulture));
         Syscall.close(InitChild.ReportFd);
+        int status = WaitOrKillWhenCtopDies(pid);
+        return InitChild.ExitCodeOf(status);
+    }
+
+    /// <summary>
+    /// Waits for the command; if ctop's end of the release pipe closes first (ctop died), SIGKILLs the command. A pidfd
+    /// makes the command's exit pollable together with the pipe.
+    /// </summary>
+    private static unsafe int WaitOrKillWhenCtopDies(int pid)
+    {
+        int pidfd = Native.PidfdOpen(pid);
+        if (pidfd >= 0)
+        {
+            Native.PollFd* fds = stackalloc Native.PollFd[2];
+            while (true)
+            {
+                fds[0] = new Native.PollFd { Fd = InitChild.ReleaseFd, Events = Native.POLLIN };
+                fds[1] = new Native.PollFd { Fd = pidfd, Events = Native.POLLIN };
+                if (Native.Poll(fds, 2, -1) < 0)
+                {
+                    if (Native.LastError == Native.EINTR) continue;
+                    break; // cannot watch: just wait, as before the lifeline existed
+                }
+                if (fds[1].Revents != 0) break;
+                if ((fds[0].Revents & (Native.POLLIN | Native.POLLHUP | Native.POLLERR)) != 0)
+                {
+                    Syscall.kill(pid, Signum.SIGKILL);
+                    break;
+                }
+            }
+            Syscall.close(pidfd);
+        }
         int status;
         while (Syscall.waitpid(pid, out status, 0) < 0 && Stdlib.GetLastError() == Errno.EINTR) { }
-        return InitChild.ExitCodeOf(status);
+        return status;
     }
 
     // ------------------------------------------------------------------ plumbing

@@ -4,7 +4,7 @@ namespace Ctop.Launcher;
 
 /// <summary>
 /// The system calls Mono.Unix does not wrap (namespaces, mounts, prctl, pidfds, posix_spawn, signal sets,
-/// the loopback ioctl). Everything else POSIX goes through Mono.Unix.Native.Syscall. All return -1 with errno
+/// flock, poll, the loopback ioctl). Everything else POSIX goes through Mono.Unix.Native.Syscall. All return -1 with errno
 /// readable through <see cref="Marshal.GetLastPInvokeError"/>, except posix_spawn, which returns the errno.
 /// </summary>
 internal static unsafe partial class Native
@@ -98,6 +98,22 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigmask")]
     public static partial int SpawnAttrSetSigMask(void* attr, byte* set);
+
+    public const int LOCK_EX = 2, LOCK_NB = 4;
+    public const short POLLIN = 1, POLLERR = 8, POLLHUP = 16;
+
+    /// <summary>struct pollfd.</summary>
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events, Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);

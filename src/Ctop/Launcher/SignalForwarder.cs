@@ -17,10 +17,16 @@ internal sealed class SignalForwarder : IDisposable
     private int _target;
     private bool _isNamespaceInit, _launching = true;
 
-    public SignalForwarder()
+    /// <param name="earlier">
+    /// A stop signal that reached ctop before these handlers existed (ctop's own handler took it); it becomes
+    /// <see cref="Pending"/>. Read after registering, so a signal is either seen here or handled by these handlers.
+    /// </param>
+    public SignalForwarder(Func<int?>? earlier = null)
     {
         foreach (var s in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
             _registrations.Add(PosixSignalRegistration.Create(s, Handle));
+        if (earlier?.Invoke() is { } sig)
+            lock (_gate) Pending ??= sig;
     }
 
     /// <summary>The first signal that arrived before there was a command to give it to.</summary>

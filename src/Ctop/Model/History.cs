@@ -56,15 +56,28 @@ public sealed class History
         if (stale != null) foreach (var k in stale) d.Remove(k);
     }
 
+    /// <summary>
+    /// A ring that starts small and doubles up to its capacity: under churn most keys are seen once or twice, and a
+    /// full ring each (300 points of 96 bytes) kept for a whole history length made the dashboard's memory grow by
+    /// hundreds of megabytes before the first of them was forgotten.
+    /// </summary>
     private sealed class Series(int capacity)
     {
-        private readonly HistoryPoint[] _ring = new HistoryPoint[capacity];
+        private const int FirstSize = 4;
+        private HistoryPoint[] _ring = new HistoryPoint[Math.Min(FirstSize, capacity)];
         private int _start, _count;
         public long LastGeneration { get; private set; }
 
         public void Add(HistoryPoint p, long generation)
         {
             LastGeneration = generation;
+            if (_count == _ring.Length && _ring.Length < capacity)
+            {
+                var bigger = new HistoryPoint[Math.Min(capacity, _ring.Length * 2)];
+                for (int i = 0; i < _count; i++) bigger[i] = _ring[(_start + i) % _ring.Length];
+                _ring = bigger;
+                _start = 0;
+            }
             if (_count < _ring.Length) _ring[(_start + _count++) % _ring.Length] = p;
             else { _ring[_start] = p; _start = (_start + 1) % _ring.Length; }
         }

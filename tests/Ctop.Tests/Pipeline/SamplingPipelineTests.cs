@@ -107,6 +107,35 @@ public class HistoryTests
         Assert.Equal(1, pts[^1].LimitCores);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(300)]
+    [InlineData(1000)]
+    public void KeepsTheLastPointsInOrderAsTheRingGrows(int added)
+    {
+        var h = new History(capacity: 300);
+        for (int i = 0; i < added; i++) h.Add(FrameWith(i, "/a"));
+        var pts = h.OfCgroup("/a");
+        Assert.Equal(Math.Min(added, 300), pts.Count);
+        Assert.Equal(Enumerable.Range(Math.Max(0, added - 300), pts.Count).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i)), pts.Select(p => p.Time));
+    }
+
+    [Fact]
+    public void AKeySeenOnceCostsAFewPointsNotAWholeHistory()
+    {
+        // The dashboard under churn: every frame brings cgroups and processes that are never seen again, and each is
+        // kept for a whole history length. A full 300-point ring each cost 29 KB per key, about 300 MB in 5 minutes.
+        var h = new History(capacity: 300);
+        h.Add(FrameWith(0, "/warm"));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        const int keys = 2000;
+        for (int i = 0; i < keys; i++) h.Add(FrameWith(i + 1, $"/churn-{i}"));
+        long perKey = (GC.GetAllocatedBytesForCurrentThread() - before) / keys;
+        Assert.True(perKey < 2048, $"{perKey} bytes allocated per short-lived key");
+        Assert.True(h.CgroupCount <= 300 + 16, $"kept {h.CgroupCount}");
+    }
+
     [Fact]
     public void ForgetsCgroupsThatVanishedSoChurnCannotGrowIt()
     {

@@ -6,7 +6,7 @@ namespace Ctop.Tests.Reliability;
 
 /// <summary>
 /// ctop run by an unprivileged user (nobody through setpriv): batch mode shows what it can read, and
-/// `ctop limit` refuses cleanly without touching anything. Needs root to become nobody.
+/// `ctop limit`, `ctop run` and `ctop attach` refuse cleanly without touching anything. Needs root to become nobody.
 /// </summary>
 [Collection(KernelCollection.Name)]
 public class NonRootTests
@@ -28,6 +28,39 @@ public class NonRootTests
             Assert.NotEqual("", init.GetProperty("command").GetString());
             Assert.True(procs.Count > 5, $"only {procs.Count} processes");
             Assert.Contains(cgroups, c => c.GetProperty("path").GetString() == "/" && c.GetProperty("cpu").GetProperty("usedCores").ValueKind == JsonValueKind.Number);
+        }
+        finally { if (copied) Directory.Delete(dir, recursive: true); }
+    }
+
+    [KernelFact]
+    public void RunAndAttachAsNobodyNeedRootAndCreateNothing()
+    {
+        var (dir, copied) = CtopBinary.ReadableByNobody();
+        string name = "ctop-test-nobody-" + Guid.NewGuid().ToString("N")[..8];
+        string[] controllers = ["cpu", "cpuacct", "memory", "pids"];
+        try
+        {
+            var run = CtopBinary.Run(["run", "--name", name, "--cpus", "0.5", "--", "true"], asNobody: true, dir: dir);
+            Assert.True(run.Code == 125, run.Stderr);
+            Assert.Matches(@"^ctop run: .*needs root \(or write access to /sys/fs/cgroup/", run.Stderr);
+            Assert.DoesNotContain("   at ", run.Stderr);
+
+            // nobody's own process, so only the cgroup write is what is missing.
+            using var sleeper = System.Diagnostics.Process.Start("setpriv", ["--reuid", "nobody", "--regid", "nogroup", "--clear-groups", "sleep", "30"]);
+            try
+            {
+                var attach = CtopBinary.Run(["attach", sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", name, "--cpus", "0.5"],
+                    asNobody: true, dir: dir);
+                Assert.True(attach.Code == 125, attach.Stderr);
+                Assert.Matches(@"^ctop attach: .*needs root \(or write access to /sys/fs/cgroup/", attach.Stderr);
+                Assert.DoesNotContain("   at ", attach.Stderr);
+            }
+            finally
+            {
+                sleeper.Kill();
+                sleeper.WaitForExit();
+            }
+            Assert.All(controllers, c => Assert.False(Directory.Exists($"/sys/fs/cgroup/{c}/ctop/{name}"), $"{c}/ctop/{name} was created"));
         }
         finally { if (copied) Directory.Delete(dir, recursive: true); }
     }

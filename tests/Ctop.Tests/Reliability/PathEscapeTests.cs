@@ -132,3 +132,139 @@ public class RealPathEscapeTests
         finally { Directory.Delete(sentinel, recursive: true); }
     }
 }
+
+/// <summary>
+/// --name and --parent of ctop run and ctop attach become cgroup directories: every spelling that could leave the
+/// cgroup tree is refused before anything is read or made, and a symbolic link on the way is not followed.
+/// </summary>
+public class LauncherPathEscapeTests
+{
+    private static readonly string[] HostileNames =
+    [
+        "..", ".", "../x", "a/b", "/abs", "a\nb", "", " ", new string('a', 65), "-x", ".hidden", "a\0b", "../../../../etc",
+        "%2e%2e", "\u2024\u2024", "\u540d\u524d", "a b", "~root", "$HOME", "*", "a\\b", "x\t", "\0", new string('a', 100_000),
+        "/sys/fs/cgroup/cpu", "ctop/../..",
+    ];
+
+    private static readonly string[] HostileParents =
+    [
+        "..", "../..", "/..", "ctop/..", "ctop/../../etc", "/", "", "//", "./ctop", "ctop/.", "/sys/fs/cgroup/../../etc",
+        "ctop\0/..", "ctop\n", "a b", "%2e%2e", "\u2024\u2024", "/" + string.Join('/', Enumerable.Repeat("..", 500)),
+        new string('a', 5000), "~root", "$HOME", "*", "ctop/-x", "ctop\\..\\..",
+    ];
+
+    [Fact]
+    public void RunRefusesHostileNamesAndParentsBeforeTouchingAnything()
+    {
+        // A --rootfs that does not exist is checked after the name and the parent: an input that slipped through
+        // would end there, with that message, and still touch nothing.
+        const string NoRoot = "/no/such/ctop-test-rootfs";
+        foreach (var name in HostileNames)
+        {
+            var err = new StringWriter();
+            int code = Ctop.Launcher.ContainerRun.Run(new Ctop.Launcher.RunSpec(["true"], Name: name, Rootfs: NoRoot), err);
+            Assert.True(code == 125, $"--name '{Show(name)}': exit {code}");
+            Assert.StartsWith("ctop run: --name ", err.ToString());
+        }
+        foreach (var parent in HostileParents)
+        {
+            var err = new StringWriter();
+            int code = Ctop.Launcher.ContainerRun.Run(new Ctop.Launcher.RunSpec(["true"], Name: "ctop-test-x", Parent: parent, Rootfs: NoRoot), err);
+            Assert.True(code == 125, $"--parent '{Show(parent)}': exit {code}");
+            Assert.StartsWith("ctop run: --parent ", err.ToString());
+        }
+    }
+
+    [Fact]
+    public void AttachRefusesHostileNamesAndParentsBeforeTouchingAnything()
+    {
+        // PID 4194303 cannot exist (above PID_MAX_LIMIT): an input that slipped through would end at "no such process".
+        foreach (var (name, parent) in HostileNames.Select(n => (n, "ctop")).Concat(HostileParents.Select(p => ("ctop-test-x", p))))
+        {
+            var err = new StringWriter();
+            int code = Ctop.Launcher.ContainerAttach.Run(4194303, name, parent, new Ctop.Launcher.LimitSet(), TextWriter.Null, err);
+            Assert.True(code == 125, $"--name '{Show(name)}' --parent '{Show(parent)}': exit {code}");
+            Assert.Matches("^ctop attach: --(name|parent) ", err.ToString());
+        }
+    }
+
+    [Fact]
+    public void PlainParentsAreNormalisedInsideTheTree()
+    {
+        Assert.Equal("/ctop", Ctop.Launcher.ContainerName.ParentPath("ctop"));
+        Assert.Equal("/ctop", Ctop.Launcher.ContainerName.ParentPath("//ctop//"));
+        Assert.Equal("/batch/ctop", Ctop.Launcher.ContainerName.ParentPath("/batch/ctop/"));
+        foreach (var ok in new[] { "ctop", "/ctop", "//ctop//", "batch/ctop", "a.b/c_d-1" })
+            Assert.Null(Ctop.Launcher.ContainerName.ValidateParent(ok));
+        foreach (var ok in new[] { "ctop-test-x", "a.b_c-1", "web", new string('a', 64) })
+            Assert.Null(Ctop.Launcher.ContainerName.Validate(ok));
+    }
+
+    [Fact]
+    public void ASymbolicLinkOnTheWayIsNotFollowed()
+    {
+        using var t = HostFixtures.V2Host();
+        t.AddV2Cgroup("/ctop/box1");
+        // Outside the tree, a directory that looks like a v2 cgroup: following a link there would succeed.
+        var outside = t.Path("outside");
+        t.Write("outside/cgroup.controllers", "cpu memory pids\n");
+        t.Write("outside/cgroup.subtree_control", "cpu memory pids\n");
+        var outsideBefore = Directory.GetFileSystemEntries(outside).Order().ToList();
+        File.CreateSymbolicLink(t.Path("sys/fs/cgroup/ctop/evil"), outside);
+        File.CreateSymbolicLink(t.Path("sys/fs/cgroup/evil-top"), outside);
+        var layout = t.Layout();
+        string[] controllers = ["cpu", "memory", "pids"];
+        foreach (var (parent, name) in new[] { ("/ctop/evil", "box"), ("/evil-top", "box"), ("/evil-top/deeper", "box"), ("/ctop", "evil") })
+        {
+            var e = Assert.Throws<Ctop.Launcher.LimitArgsException>(() => Ctop.Launcher.ContainerCgroup.Create(layout, parent, name, controllers));
+            Assert.Contains("is a symbolic link, not a cgroup", e.Message);
+            Assert.Equal(outsideBefore, Directory.GetFileSystemEntries(outside).Order().ToList());
+        }
+        // Control: the fixture itself takes a container where no link is in the way.
+        t.Write("sys/fs/cgroup/ctop/box1/cgroup.subtree_control", "\n");
+        var cg = Ctop.Launcher.ContainerCgroup.Create(layout, "/ctop/box1", "box2", controllers);
+        Assert.True(Directory.Exists(t.Path("sys/fs/cgroup/ctop/box1/box2")), string.Join(", ", cg.Created));
+    }
+
+    private static string Show(string s) => s.Length > 40 ? s[..40] + $"…({s.Length})" : s.Replace("\0", "\\0").Replace("\n", "\\n").Replace("\t", "\\t");
+}
+
+/// <summary>The real binary and the real cgroupfs: hostile --name/--parent change nothing; cgroupfs itself refuses symlinks.</summary>
+[Collection(KernelCollection.Name)]
+public class RealLauncherPathEscapeTests
+{
+    [KernelFact]
+    public void HostileNamesChangeNothingOnTheRealHost()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        string[] controllers = ["cpu", "cpuacct", "memory", "pids"];
+        var before = Listing(controllers);
+        foreach (var args in new[]
+        {
+            new[] { "run", "--name", "..", "--", "true" },
+            ["run", "--name", "../../escaped", "--", "true"],
+            ["run", "--parent", "../..", "--", "true"],
+            ["run", "--parent", cg.CgroupPath + "/../..", "--name", "x", "--", "true"],
+            ["attach", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "a/b"],
+            ["attach", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parent", "/..", "--name", "x"],
+        })
+        {
+            var r = Ctop.Tests.Launcher.LauncherHost.Run(args);
+            Assert.True(r.ExitCode == 125, $"{string.Join(' ', args)}: {r}");
+            Assert.Matches("ctop (run|attach): --(name|parent) ", r.Stderr);
+            Assert.Equal(before, Listing(controllers));
+        }
+        // cgroupfs allows no symbolic link at all, so none can lead out of a real hierarchy.
+        var link = Path.Combine(cg.Dir("cpu"), "link");
+        Assert.ThrowsAny<Exception>(() => File.CreateSymbolicLink(link, "/tmp"));
+        Assert.False(File.Exists(link) || Directory.Exists(link));
+    }
+
+    /// <summary>Every directory one and two levels deep in each hierarchy (the top and /ctop/*, where a run would land).</summary>
+    private static List<string> Listing(string[] controllers) =>
+        controllers.SelectMany(c => Directory.GetDirectories(Path.Combine(RealCgroup.V1Root, c))
+                .SelectMany(d => Directory.GetDirectories(d).Prepend(d)))
+            // ctop-test-* cgroups come and go with tests running beside this one; no hostile input here names one.
+            .Where(d => !d.Contains("ctop-test-", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+}
