@@ -48,6 +48,11 @@ public static class LauncherCommands
         run.Arguments.Add(command);
         run.SetAction(r =>
         {
+            if (UnknownOption(r, command) is { } unknown)
+            {
+                Console.Error.WriteLine($"ctop run: unrecognized option '{unknown}' (the command to run goes after --)");
+                return 2;
+            }
             LimitSet set;
             int flags;
             try
@@ -95,7 +100,31 @@ public static class LauncherCommands
         var exec = new Command("exec", "run a command in the namespaces and cgroups of a running process");
         exec.Arguments.Add(pid);
         exec.Arguments.Add(command);
-        exec.SetAction(r => ContainerExec.Run(r.GetValue(pid), r.GetValue(command) ?? [], Console.Error));
+        exec.SetAction(r =>
+        {
+            if (UnknownOption(r, command) is { } unknown)
+            {
+                Console.Error.WriteLine($"ctop exec: unrecognized option '{unknown}' (the command to run goes after --)");
+                return 2;
+            }
+            return ContainerExec.Run(r.GetValue(pid), r.GetValue(command) ?? [], Console.Error);
+        });
         return exec;
+    }
+
+    /// <summary>
+    /// An option ctop does not know, written before `--`, lands in the command's words; running it would fail as "command
+    /// not found" (127) instead of a usage error. Words after `--` are the user's command, whatever they look like.
+    /// </summary>
+    private static string? UnknownOption(ParseResult r, Argument<string[]> command)
+    {
+        if (r.GetResult(command) is not { Tokens: [var first, ..] } || !first.Value.StartsWith('-')) return null;
+        int at = -1, dash = -1;
+        for (int i = 0; i < r.Tokens.Count; i++)
+        {
+            if (ReferenceEquals(r.Tokens[i], first) && at < 0) at = i;
+            if (r.Tokens[i].Type == System.CommandLine.Parsing.TokenType.DoubleDash && dash < 0) dash = i;
+        }
+        return dash < 0 || at < dash ? first.Value : null;
     }
 }

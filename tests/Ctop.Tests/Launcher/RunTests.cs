@@ -138,6 +138,10 @@ public class RunTests
             (["--", tree.Root], 126, "permission denied"),
             // Without a pid namespace the command is an ordinary process, killed by the kernel's default action.
             (["--ns", "mnt,uts,ipc", "--", "sh", "-c", "kill -TERM $$"], 143, null),
+            // An option ctop does not know is a usage error, not a command; after -- it is the command.
+            (["--bogus", "--", "true"], 2, "unrecognized option '--bogus'"),
+            (["--bogus", "true"], 2, "unrecognized option '--bogus'"),
+            (["--", "--bogus"], 127, "--bogus: command not found"),
         };
         foreach (var (args, expected, stderr) in cases)
         {
