@@ -126,11 +126,12 @@ public sealed class EngineApiClient : IDisposable
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
             if (x is SocketException s)
-                return s.NativeErrorCode switch
+                return s.SocketErrorCode switch
                 {
-                    2 => "no such socket",
-                    13 => "permission denied (the socket is usually root's, or a docker group's)",
-                    111 => "connection refused (is the daemon running?)",
+                    // .NET reports a unix socket path that does not exist (ENOENT) as AddressNotAvailable.
+                    SocketError.AddressNotAvailable => "no such socket",
+                    SocketError.AccessDenied => "permission denied (the socket is usually root's, or a docker group's)",
+                    SocketError.ConnectionRefused => "connection refused (is the daemon running?)",
                     _ => s.Message,
                 };
         return e.Message;
