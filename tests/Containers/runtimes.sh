@@ -29,9 +29,9 @@ setup_vars() {
   EXEC="$WORK/exec"
   IMAGE="ctop-test/busybox:$(basename "$WORK" | tr -cd '0-9a-z')"
   export CONTAINERS_CONF="$WORK/containers.conf"
-  export DOCKER_CONFIG="$WORK/docker-config"   # the CLI's own files stay here too
 }
-D() { "$DOCKER" -H "unix://$SOCK" "$@"; }
+# The docker CLI's own files stay in WORK (podman, which also reads DOCKER_CONFIG for credentials, must not see it).
+D() { DOCKER_CONFIG="$WORK/docker-config" "$DOCKER" -H "unix://$SOCK" "$@"; }
 P() { podman --root "$WORK/root" --runroot "$WORK/run" --tmpdir "$WORK/tmp" "$@"; }
 
 HOST_DIRS=(/run/docker /run/containerd /etc/docker /run/netns /run/runc /run/crun /run/containers/networks /run/containers
@@ -43,7 +43,7 @@ up() {
   local binary=$2
   [ -x "$binary" ] || die "no ctop binary at $binary"
   for t in /usr/sbin/dockerd "$DOCKER" podman runc /bin/busybox; do command -v "$t" >/dev/null || die "$t is not installed (apt: docker.io podman runc busybox-static)"; done
-  mkdir -p "$WORK" "$DATA" "$EXEC" "$DOCKER_CONFIG" "$WORK/root" "$WORK/run" "$WORK/tmp"
+  mkdir -p "$WORK" "$DATA" "$EXEC" "$WORK/docker-config" "$WORK/root" "$WORK/run" "$WORK/tmp"
   : > "$WORK/pre-existing"
   for d in "${HOST_DIRS[@]}"; do [ -e "$d" ] && echo "$d" >> "$WORK/pre-existing"; done
   for p in "${CGROUP_PARENTS[@]}"; do for c in /sys/fs/cgroup/*/"$p"; do [ -d "$c" ] && echo "$c" >> "$WORK/pre-existing"; done; done

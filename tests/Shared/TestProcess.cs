@@ -42,6 +42,32 @@ public static class TestProcess
         lock (output) return (p.ExitCode, output.ToString());
     }
 
+    /// <summary>Like <see cref="Run"/>, with stdout apart from stderr (a CLI's answer apart from its warnings).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunSeparately(string file, IEnumerable<string> args, TimeSpan timeout,
+        IDictionary<string, string?>? env = null)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            WorkingDirectory = RepoRoot,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (env is not null)
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            return (-1, stdout.Result, stderr.Result + $"\n(killed after {timeout.TotalSeconds:F0} s)");
+        }
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
     private static string FindRepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
