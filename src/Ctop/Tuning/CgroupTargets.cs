@@ -68,8 +68,8 @@ public sealed class CgroupTargets
         {
             var id = runtimes.Enrich(pathId);
             string label = ReferenceEquals(id, pathId) ? $"{id.Runtime} {id.Name}" : $"{id.Runtime} {id.Title}, {ContainerId.Short(id.Id)}";
-            // The runtime's name, its pod-qualified form, and the name the path alone gives (the short id) all count.
-            if (id.Name == text || id.QualifiedName == text || pathId.Name == text || id.Id == text) exact.Add((p, label));
+            // The runtime's name and the name the path alone gives (the short id) both count.
+            if (id.Name == text || pathId.Name == text || id.Id == text) exact.Add((p, label));
             else if (hexPrefix && id.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase)) prefix.Add((p, label));
         }
 
