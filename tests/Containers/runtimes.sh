@@ -1,7 +1,10 @@
 #!/bin/bash
 # runtimes.sh - a private docker daemon and podman API service for the container tier (tests/Containers.Tests).
 #
-#   runtimes.sh up WORK CTOP_BINARY   start both, import one busybox image into each; prints key=value facts
+#   runtimes.sh up WORK CTOP_BINARY [OWNER_PID]
+#                                     start both, import one busybox image into each; prints key=value facts.
+#                                     With OWNER_PID (the test host), a watchdog runs `down` when that process is
+#                                     gone, however it ended (SIGKILL included).
 #   runtimes.sh down WORK             remove everything `up` made, also after a partial or failed `up`
 #
 # Everything lives under WORK (keep it short: unix socket paths hold < 108 bytes): docker's data and exec roots and
@@ -40,10 +43,15 @@ CGROUP_PARENTS=(docker libpod_parent)
 
 up() {
   setup_vars "$1"
-  local binary=$2
+  local binary=$2 owner=${3:-}
   [ -x "$binary" ] || die "no ctop binary at $binary"
   for t in /usr/sbin/dockerd "$DOCKER" podman runc /bin/busybox; do command -v "$t" >/dev/null || die "$t is not installed (apt: docker.io podman runc busybox-static)"; done
   mkdir -p "$WORK" "$DATA" "$EXEC" "$WORK/docker-config" "$WORK/root" "$WORK/run" "$WORK/tmp"
+  if [ -n "$owner" ]; then
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done; [ -d "$2" ] && exec bash "$3" down "$2"' \
+      watchdog "$owner" "$WORK" "$(readlink -f "$0")" </dev/null >/dev/null 2>&1 &
+    echo $! > "$WORK/watchdog.pid"
+  fi
   : > "$WORK/pre-existing"
   for d in "${HOST_DIRS[@]}"; do [ -e "$d" ] && echo "$d" >> "$WORK/pre-existing"; done
   for p in "${CGROUP_PARENTS[@]}"; do for c in /sys/fs/cgroup/*/"$p"; do [ -d "$c" ] && echo "$c" >> "$WORK/pre-existing"; done; done
@@ -125,7 +133,10 @@ down() {
   setup_vars "$1"
   set +e
   [ -d "$WORK" ] || return 0
-  local ids="" pids p c i
+  local ids="" pids p c i wd
+  # The watchdog, unless it is what runs this (it execs down, keeping its PID).
+  wd=$(cat "$WORK/watchdog.pid" 2>/dev/null)
+  [ -n "$wd" ] && [ "$wd" != "$$" ] && stop_pid "$wd" 20
   if [ -S "$SOCK" ] && D version >/dev/null 2>&1; then
     ids=$(D ps -aq --no-trunc 2>/dev/null)
     [ -n "$ids" ] && D rm -f $ids >/dev/null 2>&1
@@ -169,7 +180,7 @@ down() {
 }
 
 case "${1:-}" in
-  up)   [ $# -eq 3 ] || die "usage: runtimes.sh up WORK CTOP_BINARY"; up "$2" "$3" ;;
+  up)   [ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: runtimes.sh up WORK CTOP_BINARY [OWNER_PID]"; up "$2" "$3" "${4:-}" ;;
   down) [ $# -eq 2 ] || die "usage: runtimes.sh down WORK"; down "$2" ;;
-  *)    die "usage: runtimes.sh up WORK CTOP_BINARY | down WORK" ;;
+  *)    die "usage: runtimes.sh up WORK CTOP_BINARY [OWNER_PID] | down WORK" ;;
 esac

@@ -29,8 +29,8 @@ public sealed class RuntimeTheoryAttribute : TheoryAttribute
 /// <summary>
 /// One private dockerd and one podman API service for the whole tier (tests/Containers/runtimes.sh), with five limited,
 /// named and labelled containers: web and db and a pod-labelled one on docker, pweb and pdb on podman. Started lazily
-/// (a skipped tier costs nothing), once; removed on Dispose, on the test host's exit, and on a failed start. A work
-/// folder left by a killed earlier run is removed at the next start.
+/// (a skipped tier costs nothing), once; removed on Dispose, on a failed start, and by runtimes.sh's watchdog when the
+/// test host is gone however it ended. A work folder a killed earlier run still left is removed at the next start.
 /// </summary>
 public sealed class Runtimes : IDisposable
 {
@@ -95,11 +95,10 @@ public sealed class Runtimes : IDisposable
         var publish = sw.Elapsed;
         var work = $"/tmp/ctop-ct.{Environment.ProcessId}";
         _before = Leftovers.Existing();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Down(work);
         try
         {
             sw.Restart();
-            var (rc, output) = TestProcess.Run("bash", [Script, "up", work, binary], TimeSpan.FromMinutes(3));
+            var (rc, output) = TestProcess.Run("bash", [Script, "up", work, binary, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(3));
             if (rc != 0) throw new InvalidOperationException($"runtimes.sh up failed ({rc}):\n{output}");
             var facts = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains('='))
                 .Select(l => l.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1].Trim());
