@@ -19,11 +19,49 @@ public sealed class EngineApiClient : IDisposable
     /// <summary>The list can be long on a busy host, but not this long.</summary>
     private const int MaxResponseBytes = 64 << 20;
 
-    private readonly HttpClient _http;
+    private readonly TimeSpan _timeout;
+    private HttpClient? _http;
 
     public EngineApiClient(EngineHost host, TimeSpan timeout)
     {
         Host = host;
+        _timeout = timeout;
+    }
+
+    public EngineHost Host { get; }
+
+    /// <summary>The running containers, tagged with <paramref name="source"/>. Throws <see cref="RuntimeUnavailableException"/>.</summary>
+    public Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(string source, CancellationToken cancellation) =>
+        // Most hosts have no docker or podman socket: say so without building the HTTP stack (a few MB of memory).
+        Host.SocketPath is { } path && !File.Exists(path)
+            ? Task.FromException<IReadOnlyList<ContainerRecord>>(new RuntimeUnavailableException($"{Host}: no such socket"))
+            : RequestAsync(source, cancellation);
+
+    private async Task<IReadOnlyList<ContainerRecord>> RequestAsync(string source, CancellationToken cancellation)
+    {
+        var http = _http ??= CreateClient(Host, _timeout);
+        byte[] body;
+        try
+        {
+            using var response = await http.GetAsync("containers/json", cancellation).ConfigureAwait(false);
+            body = await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+                throw new RuntimeUnavailableException($"{Host}: GET /containers/json answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RuntimeUnavailableException($"{Host}: {Reason(e)}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellation.IsCancellationRequested)
+        {
+            throw new RuntimeUnavailableException($"{Host}: no answer within {_timeout.TotalSeconds:0.#} s", e);
+        }
+        try { return Parse(body, source); }
+        catch (JsonException e) { throw new RuntimeUnavailableException($"{Host}: the container list is not the Engine API's JSON ({e.Message})", e); }
+    }
+
+    private static HttpClient CreateClient(EngineHost host, TimeSpan timeout)
+    {
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = timeout,
@@ -47,32 +85,7 @@ public sealed class EngineApiClient : IDisposable
                     throw;
                 }
             };
-        _http = new HttpClient(handler) { BaseAddress = host.BaseAddress, Timeout = timeout, MaxResponseContentBufferSize = MaxResponseBytes };
-    }
-
-    public EngineHost Host { get; }
-
-    /// <summary>The running containers, tagged with <paramref name="source"/>. Throws <see cref="RuntimeUnavailableException"/>.</summary>
-    public async Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(string source, CancellationToken cancellation)
-    {
-        byte[] body;
-        try
-        {
-            using var response = await _http.GetAsync("containers/json", cancellation).ConfigureAwait(false);
-            body = await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.OK)
-                throw new RuntimeUnavailableException($"{Host}: GET /containers/json answered {(int)response.StatusCode} {response.ReasonPhrase}");
-        }
-        catch (HttpRequestException e)
-        {
-            throw new RuntimeUnavailableException($"{Host}: {Reason(e)}", e);
-        }
-        catch (TaskCanceledException e) when (!cancellation.IsCancellationRequested)
-        {
-            throw new RuntimeUnavailableException($"{Host}: no answer within {_http.Timeout.TotalSeconds:0.#} s", e);
-        }
-        try { return Parse(body, source); }
-        catch (JsonException e) { throw new RuntimeUnavailableException($"{Host}: the container list is not the Engine API's JSON ({e.Message})", e); }
+        return new HttpClient(handler) { BaseAddress = host.BaseAddress, Timeout = timeout, MaxResponseContentBufferSize = MaxResponseBytes };
     }
 
     /// <summary>The Engine API's container list: an array of objects with Id, Names ["/name", …], Image, Labels.</summary>
@@ -137,5 +150,5 @@ public sealed class EngineApiClient : IDisposable
         return e.Message;
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _http?.Dispose();
 }
