@@ -69,6 +69,26 @@ public sealed class CtopCommand
         HelpName = "USER",
     };
 
+    private readonly Option<string[]> _filter = new("--filter", "-f")
+    {
+        Description = "Only containers matching KEY=VALUE, like docker ps: name=TEXT, id=PREFIX, image=IMAGE, label=KEY[=VALUE]. May be repeated.",
+        HelpName = "KEY=VALUE",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private readonly Option<string?> _dockerHost = new("--docker-host")
+    {
+        Description = "docker's Engine API, for container names, images and labels: unix:///PATH or tcp://HOST:PORT. Default: $DOCKER_HOST, else unix:///var/run/docker.sock.",
+        HelpName = "URL",
+    };
+
+    private readonly Option<string?> _podmanHost = new("--podman-host")
+    {
+        Description = "podman's API service: unix:///PATH or tcp://HOST:PORT. Default: $CONTAINER_HOST, else unix:///run/podman/podman.sock.",
+        HelpName = "URL",
+    };
+
     private readonly Option<string> _procRoot = new("--proc-root")
     {
         Description = "Where proc is mounted (e.g. a host's /proc bind-mounted into a container).",
@@ -85,7 +105,7 @@ public sealed class CtopCommand
     public CtopCommand()
     {
         Root = new RootCommand("ctop: a container-aware top. CPU against quota, memory against limit, throttling, per cgroup and process.");
-        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _procRoot, _cgroupRoot })
+        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _filter, _dockerHost, _podmanHost, _procRoot, _cgroupRoot })
             Root.Options.Add(o);
         Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
@@ -105,6 +125,12 @@ public sealed class CtopCommand
             if (string.IsNullOrEmpty(user)) r.AddError("--user needs a user name or a numeric uid.");
             else if (ResolveUser(user) is null) r.AddError($"Invalid --user '{user}': no such user (give a name from the passwd database or a numeric uid).");
         });
+        _filter.Validators.Add(r =>
+        {
+            if (Output.ContainerFilter.Parse(r.GetValueOrDefault<string[]>() ?? [], out var why) is null) r.AddError(why!);
+        });
+        _dockerHost.Validators.Add(r => RequireHost(r, "--docker-host"));
+        _podmanHost.Validators.Add(r => RequireHost(r, "--podman-host"));
         _procRoot.Validators.Add(r => RequireDirectory(r, "--proc-root"));
         _cgroupRoot.Validators.Add(r => RequireDirectory(r, "--cgroup-root"));
 
@@ -117,13 +143,18 @@ public sealed class CtopCommand
                 r.AddError("--pid selects processes, and --cgroups-only shows none; use one or the other.");
             if (cgroupsOnly && r.GetResult(_user) is not null)
                 r.AddError("--user selects processes, and --cgroups-only shows none; use one or the other.");
+            if (processesOnly && r.GetResult(_filter) is not null)
+                r.AddError("--filter selects containers by their cgroups, and --processes-only reads none; use one or the other.");
         });
     }
 
     public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args);
 
-    /// <summary>The options of a parse without errors; settings not given on the command line come from <paramref name="config"/>.</summary>
-    public CliOptions Bind(ParseResult result, Config.CtopConfig? config = null)
+    /// <summary>
+    /// The options of a parse without errors; settings not given on the command line come from <paramref name="config"/>,
+    /// and the runtime sockets from <paramref name="environment"/> (DOCKER_HOST, CONTAINER_HOST) as their own clients read them.
+    /// </summary>
+    public CliOptions Bind(ParseResult result, Config.CtopConfig? config = null, Func<string, string?>? environment = null)
     {
         config ??= Config.CtopConfig.Default;
         // -d given wins; otherwise the config file's interval (the option's own default is only for --help).
@@ -132,6 +163,10 @@ public sealed class CtopCommand
         bool cgroupsOnly = result.GetValue(_cgroupsOnly), processesOnly = result.GetValue(_processesOnly);
         var pids = result.GetValue(_pids);
         var prefix = result.GetValue(_cgroup);
+        var filters = result.GetValue(_filter) is { Length: > 0 } f ? Output.ContainerFilter.Parse(f, out _) : null;
+        // Validated above, so only an unusable environment variable is left to report, as a warning.
+        var runtimes = Containers.RuntimeOptions.Resolve(result.GetValue(_dockerHost), result.GetValue(_podmanHost),
+            environment ?? Environment.GetEnvironmentVariable, out _, out var warning);
 
         var sampling = new SamplingOptions
         {
@@ -140,6 +175,7 @@ public sealed class CtopCommand
             CgroupRoot = result.GetValue(_cgroupRoot),
             Processes = !cgroupsOnly,
             Cgroups = !processesOnly,
+            Runtimes = runtimes,
         };
         var batch = new BatchOptions
         {
@@ -150,11 +186,12 @@ public sealed class CtopCommand
                 CgroupPrefix = prefix is null ? null : FrameFilter.NormalizePrefix(prefix),
                 Pids = pids is { Length: > 0 } ? pids.ToHashSet() : null,
                 Users = user is null ? null : ResolveUser(user),
+                Containers = filters,
                 CgroupsOnly = cgroupsOnly,
                 ProcessesOnly = processesOnly,
             },
         };
-        return new CliOptions(sampling, batch, result.GetValue(_batch));
+        return new CliOptions(sampling, batch, result.GetValue(_batch)) { Warnings = warning is null ? [] : [warning] };
     }
 
     private static int? ParseIterations(ArgumentResult r)
@@ -215,6 +252,13 @@ public sealed class CtopCommand
             return names;
         }
         catch (ArgumentException) { return null; }
+    }
+
+    private static void RequireHost(OptionResult r, string name)
+    {
+        var host = r.GetValueOrDefault<string?>();
+        if (host is null) return;
+        if (!Containers.EngineHost.TryParse(host, out _, out var why)) r.AddError($"Invalid {name} {why}.");
     }
 
     private static void RequireDirectory(OptionResult r, string name)

@@ -2,18 +2,46 @@ using System.Text.RegularExpressions;
 
 namespace Ctop.Model;
 
-/// <summary>A container (or unit, or ctop box) recognised from a cgroup path.</summary>
+/// <summary>
+/// A container (or unit, or ctop box) recognised from a cgroup path. The path gives the runtime and the id; the runtime's
+/// own record (src/Ctop/Containers) adds the name it was given, its image, labels and, for Kubernetes, its pod.
+/// </summary>
 public sealed record ContainerId(string Runtime, string Id, string Name)
 {
+    /// <summary>The image as the runtime reports it ("nginx:1.25"); null when only the cgroup path is known.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The runtime's labels, sorted by key; null when only the cgroup path is known.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>The Kubernetes pod this container belongs to (or, for a pod's own cgroup, is).</summary>
+    public PodName? Pod { get; init; }
+
+    /// <summary>Where the name came from: <see cref="FromCgroupPath"/>, or the runtime source that knew it.</summary>
+    public string Source { get; init; } = FromCgroupPath;
+
+    public const string FromCgroupPath = "cgroup";
+
+    /// <summary>The name with its pod: NAMESPACE/POD/CONTAINER for a container in a pod, NAMESPACE/POD for the pod itself.</summary>
+    public string QualifiedName => Pod is not { } p ? Name
+        : Id == p.Uid ? $"{p.Namespace}/{p.Name}"
+        : $"{p.Namespace}/{p.Name}/{Name}";
+
+    /// <summary>What a table shows: the qualified name and, when known, the image.</summary>
+    public string Title => Image is { Length: > 0 } image ? $"{QualifiedName} ({image})" : QualifiedName;
+
     /// <summary>docker prints the first 12 hex digits of an id.</summary>
     public static string Short(string id) => id.Length > 12 && IsHex(id) ? id[..12] : id;
 
     private static bool IsHex(string s) => s.All(Uri.IsHexDigit);
 }
 
+/// <summary>A pod as Kubernetes names it, from the io.kubernetes.pod.* labels its runtime put on the containers.</summary>
+public sealed record PodName(string Namespace, string Name, string Uid);
+
 /// <summary>
 /// Names containers from the cgroup path alone, as the runtimes lay them out: docker (/docker/ID, docker-ID.scope),
-/// containerd/CRI-O/Kubernetes (kubepods…pod&lt;uid&gt;…, cri-containerd-ID.scope, crio-ID.scope), podman (libpod-ID.scope),
+/// containerd/CRI-O/Kubernetes (kubepods…pod&lt;uid&gt;…, cri-containerd-ID.scope, crio-ID.scope), podman (libpod-ID.scope, libpod-ID),
 /// lxc (/lxc/NAME, lxc.payload.NAME), systemd units (NAME.service / .scope / .slice) and ctop's own boxes (/ctop/NAME).
 /// The deepest recognisable component wins, so a container inside a pod is named as the container.
 /// </summary>
@@ -28,7 +56,8 @@ public static partial class ContainerNames
     [GeneratedRegex("^crio-(?:conmon-)?(?<id>[0-9a-f]{12,64})\\.scope$")]
     private static partial Regex Crio();
 
-    [GeneratedRegex("^libpod-(?:conmon-)?(?<id>[0-9a-f]{12,64})\\.scope$")]
+    // systemd's cgroup manager makes libpod-ID.scope; the cgroupfs manager makes /libpod_parent/libpod-ID.
+    [GeneratedRegex("^libpod-(?:conmon-)?(?<id>[0-9a-f]{12,64})(?:\\.scope)?$")]
     private static partial Regex Libpod();
 
     [GeneratedRegex("pod(?<uid>[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})(?:\\.slice)?$")]

@@ -21,6 +21,9 @@ public sealed record FrameFilter
     /// without one), and only the cgroups they are in.</summary>
     public IReadOnlySet<string>? Users { get; init; }
 
+    /// <summary>Only containers the runtimes' names, images or labels match (--filter), and the processes in them.</summary>
+    public ContainerFilter? Containers { get; init; }
+
     public bool CgroupsOnly { get; init; }
 
     public bool ProcessesOnly { get; init; }
@@ -36,7 +39,8 @@ public sealed record FrameFilter
         IReadOnlyList<ProcessView> processes = [];
         if (ShowsProcesses)
             processes = frame.Processes
-                .Where(p => (Pids is null || Pids.Contains(p.Pid)) && (Users is null || Users.Contains(p.User)) && InPrefix(p.Cgroup))
+                .Where(p => (Pids is null || Pids.Contains(p.Pid)) && (Users is null || Users.Contains(p.User)) && InPrefix(p.Cgroup)
+                    && (Containers is null || Containers.Matches(p.Container)))
                 .ToList();
 
         IReadOnlyList<CgroupView> cgroups = [];
@@ -45,7 +49,8 @@ public sealed record FrameFilter
             // With -p or -u the cgroup table narrows to the cgroups holding those processes, as --cgroup narrows processes.
             HashSet<string>? holding = Pids is null && Users is null ? null
                 : processes.Where(p => p.Cgroup is not null).Select(p => p.Cgroup!).ToHashSet(StringComparer.Ordinal);
-            cgroups = frame.Cgroups.Where(c => InPrefix(c.Path) && (holding is null || holding.Contains(c.Path))).ToList();
+            cgroups = frame.Cgroups.Where(c => InPrefix(c.Path) && (holding is null || holding.Contains(c.Path))
+                && (Containers is null || Containers.Matches(c.Container))).ToList();
         }
 
         return frame with { Cgroups = cgroups, Processes = processes };

@@ -52,7 +52,12 @@ public sealed record JsonPids(long? Current, long? Max);
 
 public sealed record JsonEffective(double? CpuLimitCores, string? CpuLimitSetBy, long? MemoryLimitBytes, string? MemoryLimitSetBy);
 
-public sealed record JsonContainer(string Runtime, string Id, string Name);
+/// <summary>Name is the runtime's name (within its pod for Kubernetes); image, labels and pod are null when only the
+/// cgroup path is known, which source says ("cgroup", "docker-api", "docker-config", "podman-api", "podman-storage").</summary>
+public sealed record JsonContainer(string Runtime, string Id, string Name, string? Image, IReadOnlyDictionary<string, string>? Labels,
+    JsonPod? Pod, string Source);
+
+public sealed record JsonPod(string Namespace, string Name, string Uid);
 
 public sealed record JsonIo(double? ReadBytesPerSecond, double? WriteBytesPerSecond);
 
@@ -105,9 +110,12 @@ public static class JsonFrameMapper
         new JsonPids(c.Pids.Current, c.Pids.Max),
         new JsonEffective(Round(c.Effective.CpuLimitCores, Fine), c.Effective.CpuLimitSetBy,
             c.Effective.MemoryLimitBytes, c.Effective.MemoryLimitSetBy),
-        c.Container is { } id ? new JsonContainer(id.Runtime, id.Id, id.Name) : null,
+        c.Container is { } id ? ToJson(id) : null,
         c.Io is { } io ? new JsonIo(Round(io.ReadBytesPerSecond, 0), Round(io.WriteBytesPerSecond, 0)) : null,
         c.Pressure is { } p ? new JsonPressure(Round(p.Cpu, Percent), Round(p.Memory, Percent), Round(p.Io, Percent)) : null);
+
+    public static JsonContainer ToJson(ContainerId id) => new(id.Runtime, id.Id, id.Name, id.Image, id.Labels,
+        id.Pod is { } p ? new JsonPod(p.Namespace, p.Name, p.Uid) : null, id.Source);
 
     public static JsonProcess ToJson(ProcessView p) => new(
         p.Pid,
@@ -118,7 +126,7 @@ public static class JsonFrameMapper
         p.RssBytes,
         p.Threads,
         p.Cgroup,
-        p.Container?.Name,
+        p.Container?.QualifiedName,
         p.Command,
         Round(p.CpuSeconds, Percent));
 

@@ -48,7 +48,8 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
         Row("NAME", "CORES", "LIMIT", "%LIM", "THR%", "MEM", "MEMLIM", "%MEM", "PIDS");
         foreach (var c in cgroups)
         {
-            var name = Display.Escape(c.Container?.Name ?? c.Path);
+            // A container shows as its name and image ("web (nginx:1.25)"), a pod's as NAMESPACE/POD/NAME.
+            var name = Display.Escape(c.Container?.Title ?? c.Path);
             // Containers are named from the path's leaf, so keep a name's start and a path's end.
             name = c.Container is null ? Display.TruncateStart(name, NameWidth) : Display.TruncateEnd(name, NameWidth);
             Row(name,
@@ -92,7 +93,7 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
                 Display.Number(p.CpuPercent, "0.0"),
                 Display.Bytes(p.RssBytes),
                 p.Threads.ToString(CultureInfo.InvariantCulture),
-                p.Container is null ? Display.None : Display.TruncateEnd(Display.Escape(p.Container.Name), ContainerWidth),
+                p.Container is null ? Display.None : Display.TruncateEnd(Display.Escape(p.Container.QualifiedName), ContainerWidth),
                 Display.TruncateEnd(Display.Escape(p.Command), CommandWidth));
         }
     }

@@ -1,5 +1,6 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
+using Ctop.Containers;
 using Ctop.Model;
 
 namespace Ctop.Pipeline;
@@ -22,7 +23,12 @@ public static class FrameSource
         Observable.Defer(() =>
         {
             var sampler = new Sampler(options);
-            var frames = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped).Pairwise(FrameBuilder.Build);
+            var built = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped).Pairwise(FrameBuilder.Build);
+            // Runtime names are looked up in the background and applied from the latest snapshot: a slow or absent
+            // socket never delays a frame.
+            var frames = options.Runtimes is { } runtimes
+                ? Observable.Using(() => new ContainerCatalog(runtimes).Start(), catalog => built.Select(catalog.Annotate))
+                : built;
             return history is null ? frames : frames.Do(history.Add);
         }).SubscribeOn(scheduler);
 }

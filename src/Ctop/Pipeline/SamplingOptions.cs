@@ -13,4 +13,6 @@ public sealed record SamplingOptions
     public bool Cgroups { get; init; } = true;
     /// <summary>Also read every thread's run-queue wait (/proc/PID/task/TID/schedstat): one file per thread, for diagnosis.</summary>
     public bool Schedstat { get; init; }
+    /// <summary>Where to ask container runtimes for names, images and labels; null: containers are named from their cgroup paths.</summary>
+    public Containers.RuntimeOptions? Runtimes { get; init; }
 }

@@ -1,3 +1,4 @@
+using Ctop.Containers;
 using Ctop.Model;
 using ProcFs.Cgroups;
 
@@ -13,8 +14,8 @@ public sealed class TargetException(string message, bool isUsageError, IReadOnly
 }
 
 /// <summary>
-/// Turns what a user names (a cgroup path, a container name as <see cref="ContainerNames"/> names it, or a docker-style
-/// id prefix) into a cgroup path as /proc/PID/cgroup prints it. Paths are confined to the cgroup mounts: "..",
+/// Turns what a user names (a cgroup path, a container name as <see cref="ContainerNames"/> or its runtime names it, or a
+/// docker-style id prefix) into a cgroup path as /proc/PID/cgroup prints it. Paths are confined to the cgroup mounts: "..",
 /// filesystem paths and symbolic links below a mount point are refused, so a target can never name a file elsewhere.
 /// </summary>
 public sealed class CgroupTargets
@@ -26,8 +27,14 @@ public sealed class CgroupTargets
     public const int MinIdPrefix = 4;
 
     private readonly CgroupLayout _layout;
+    private readonly Func<CatalogSnapshot>? _runtimes;
 
-    public CgroupTargets(CgroupLayout layout) => _layout = layout;
+    /// <param name="runtimes">Asked only for a bare word (not a path): what the container runtimes call their containers.</param>
+    public CgroupTargets(CgroupLayout layout, Func<CatalogSnapshot>? runtimes = null)
+    {
+        _layout = layout;
+        _runtimes = runtimes;
+    }
 
     public string Resolve(string input)
     {
@@ -56,10 +63,13 @@ public sealed class CgroupTargets
         if (ExistsAsPath(path, hierarchies)) exact.Add((path, "cgroup"));
         var prefix = new List<(string Path, string Label)>();
         bool hexPrefix = text.Length >= MinIdPrefix && text.All(Uri.IsHexDigit);
-        foreach (var (id, p) in Named())
+        var runtimes = _runtimes?.Invoke() ?? CatalogSnapshot.Empty;
+        foreach (var (pathId, p) in Named())
         {
-            string label = $"{id.Runtime} {id.Name}";
-            if (id.Name == text || id.Id == text) exact.Add((p, label));
+            var id = runtimes.Enrich(pathId);
+            string label = ReferenceEquals(id, pathId) ? $"{id.Runtime} {id.Name}" : $"{id.Runtime} {id.Title}, {ContainerId.Short(id.Id)}";
+            // The runtime's name and the name the path alone gives (the short id) both count.
+            if (id.Name == text || pathId.Name == text || id.Id == text) exact.Add((p, label));
             else if (hexPrefix && id.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase)) prefix.Add((p, label));
         }
 
@@ -70,13 +80,18 @@ public sealed class CgroupTargets
                 $"'{text}' is ambiguous; it matches {found.Count} cgroups:\n" + string.Join('\n', found.Select(f => $"  {f.Path}  ({f.Label})")) +
                 "\ngive the full path or a longer id prefix", false, found.Select(f => f.Path).ToList());
         string hint = text.All(Uri.IsHexDigit) && text.Length < MinIdPrefix ? $" (an id prefix needs at least {MinIdPrefix} hex digits)" : "";
-        throw new TargetException($"no cgroup or container named '{text}'{hint}; give a cgroup path like /ctop/NAME, a container name or an id prefix", false);
+        // Say what the runtimes answered: "web" may be unknown only because the socket was not readable.
+        string asked = runtimes.Status.Count == 0 ? "" : "\n" + string.Join('\n', runtimes.Status.Select(l => "  " + l));
+        throw new TargetException($"no cgroup or container named '{text}'{hint}; give a cgroup path like /ctop/NAME, a container name or an id prefix{asked}", false);
     }
 
     private List<CgroupHierarchy> Hierarchies() =>
         TunableControllers.Select(_layout.HierarchyOf).OfType<CgroupHierarchy>().Where(h => !h.IsOutsideNamespace).Distinct().ToList();
 
-    /// <summary>Every container-like cgroup once per container: the shallowest path wins (a container's own cgroup, not its sub-cgroups).</summary>
+    /// <summary>
+    /// Every container-like cgroup once per container: the shallowest path wins (a container's own cgroup, not its
+    /// sub-cgroups), and of two at one depth the container's over its conmon's (podman's libpod-conmon-ID.scope).
+    /// </summary>
     private IEnumerable<(ContainerId Id, string Path)> Named()
     {
         var best = new Dictionary<(string, string), (ContainerId Id, string Path)>();
@@ -84,10 +99,13 @@ public sealed class CgroupTargets
         {
             if (ContainerNames.FromPath(p) is not { } id) continue;
             var key = (id.Runtime, id.Id);
-            if (!best.TryGetValue(key, out var have) || Depth(p) < Depth(have.Path)) best[key] = (id, p);
+            if (!best.TryGetValue(key, out var have) || (Depth(p), IsConmon(p)).CompareTo((Depth(have.Path), IsConmon(have.Path))) < 0)
+                best[key] = (id, p);
         }
         return best.Values;
     }
+
+    private static bool IsConmon(string path) => path.Contains("-conmon-", StringComparison.Ordinal);
 
     private static int Depth(string p) => p.Count(c => c == '/');
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Ctop.Containers;
 using ProcFs.Cgroups;
 
 namespace Ctop.Tuning;
@@ -31,19 +32,23 @@ public static class TuningCommands
         var dryRun = new Option<bool>("--dry-run") { Description = "validate and print what would be written, without writing" };
         var procRoot = new Option<string>("--proc-root") { Description = "the /proc to read mounts from", DefaultValueFactory = _ => "/proc" };
         var cgroupRoot = new Option<string>("--cgroup-root") { Description = "where the cgroup filesystem is mounted, if not /sys/fs/cgroup" };
+        var dockerHost = new Option<string>("--docker-host") { Description = "docker's Engine API, to find a container by its name (default: $DOCKER_HOST, else unix:///var/run/docker.sock)" };
+        var podmanHost = new Option<string>("--podman-host") { Description = "podman's API service (default: $CONTAINER_HOST, else unix:///run/podman/podman.sock)" };
 
         var command = new Command("limit", "change a cgroup's CPU, memory and task limits (all or nothing; prints before → after)");
         command.Arguments.Add(target);
-        foreach (var o in new Option[] { cpus, quota, period, memory, memoryHigh, memorySwap, pids, weight, dryRun, procRoot, cgroupRoot })
+        foreach (var o in new Option[] { cpus, quota, period, memory, memoryHigh, memorySwap, pids, weight, dryRun, dockerHost, podmanHost, procRoot, cgroupRoot })
             command.Options.Add(o);
         command.Action = new LimitAction(r => Run(r, new Inputs(
             r.GetValue(target), r.GetValue(cpus), r.GetValue(quota), r.GetValue(period), r.GetValue(memory), r.GetValue(memoryHigh),
-            r.GetValue(memorySwap), r.GetValue(pids), r.GetValue(weight), r.GetValue(dryRun), r.GetValue(procRoot) ?? "/proc", r.GetValue(cgroupRoot))));
+            r.GetValue(memorySwap), r.GetValue(pids), r.GetValue(weight), r.GetValue(dryRun), r.GetValue(procRoot) ?? "/proc", r.GetValue(cgroupRoot),
+            r.GetValue(dockerHost), r.GetValue(podmanHost))));
         return command;
     }
 
     private sealed record Inputs(string? Target, string? Cpus, string? Quota, string? Period, string? Memory, string? MemoryHigh,
-        string? MemorySwap, string? Pids, string? Weight, bool DryRun, string ProcRoot, string? CgroupRoot);
+        string? MemorySwap, string? Pids, string? Weight, bool DryRun, string ProcRoot, string? CgroupRoot,
+        string? DockerHost = null, string? PodmanHost = null);
 
     /// <summary>
     /// Runs even when System.CommandLine found parse errors (ClearsParseErrors), so every usage error — a flag without its
@@ -72,11 +77,15 @@ public static class TuningCommands
         var output = r.InvocationConfiguration.Output;
         var err = r.InvocationConfiguration.Error;
         ChangeSet set;
+        RuntimeOptions? runtimes;
         try
         {
             if (string.IsNullOrWhiteSpace(i.Target)) throw new TuningUsageException("which cgroup? give a cgroup path, a container name or an id prefix");
             // (A missing CGROUP is a parse error reported by LimitAction; an empty or blank one arrives here.)
             set = BuildChangeSet(i);
+            runtimes = RuntimeOptions.Resolve(i.DockerHost, i.PodmanHost, Environment.GetEnvironmentVariable, out var hostError, out var warning);
+            if (hostError is not null) throw new TuningUsageException(hostError);
+            if (warning is not null) err.WriteLine($"ctop limit: {warning}");
         }
         catch (TuningUsageException ex)
         {
@@ -89,7 +98,9 @@ public static class TuningCommands
         try
         {
             var layout = CgroupLayout.Discover(i.ProcRoot, i.CgroupRoot);
-            path = new CgroupTargets(layout).Resolve(i.Target);
+            using var catalog = new ContainerCatalog(runtimes!);
+            // A bare name may be a runtime's: the runtimes are asked once, each bounded by its request timeout.
+            path = new CgroupTargets(layout, () => catalog.RefreshAsync().GetAwaiter().GetResult()).Resolve(i.Target);
             tuner = new Tuner(layout);
         }
         catch (TargetException ex)

@@ -5,12 +5,12 @@ namespace Ctop.Ui;
 /// <summary>One cgroup row: the view, why it needs attention, and its tree branch (empty when flat).</summary>
 public sealed record CgroupRow(CgroupView View, Attention Attention, string Prefix = "", int Depth = 0, bool Tree = false)
 {
-    /// <summary>Flat: the container's name or the path. Tree: the last path component (or container name) under its branch.</summary>
-    public string Label => Tree ? Prefix + TextEscape.Escape(ShortName(View)) : TextEscape.Escape(View.Name);
+    /// <summary>Flat: the container's name and image, or the path. Tree: the last path component (or container) under its branch.</summary>
+    public string Label => Tree ? Prefix + TextEscape.Escape(ShortName(View)) : TextEscape.Escape(View.Container?.Title ?? View.Name);
 
     internal static string ShortName(CgroupView c)
     {
-        if (c.Container is { } id) return id.Name;
+        if (c.Container is { } id) return id.Title;
         int slash = c.Path.LastIndexOf('/');
         return slash < 0 || c.Path == "/" ? c.Path : c.Path[(slash + 1)..];
     }

@@ -11,6 +11,7 @@ public class ContainerNamesTests
     [InlineData("/system.slice/docker-" + Id + ".scope", "docker", "4f1c2a9b8e7d")]
     [InlineData("/machine.slice/libpod-" + Id + ".scope", "podman", "4f1c2a9b8e7d")]
     [InlineData("/machine.slice/libpod-" + Id + ".scope/container", "podman", "4f1c2a9b8e7d")]
+    [InlineData("/libpod_parent/libpod-" + Id, "podman", "4f1c2a9b8e7d")]
     [InlineData("/system.slice/crio-" + Id + ".scope", "cri-o", "4f1c2a9b8e7d")]
     [InlineData("/lxc/web", "lxc", "web")]
     [InlineData("/lxc.payload.web", "lxc", "web")]
@@ -48,5 +49,6 @@ public class ContainerNamesTests
     [InlineData("/system.slice")]
     [InlineData("/process_api/abc")]
     [InlineData("/ctop")]
+    [InlineData("/libpod_parent/conmon")]
     public void PlainCgroupsAreNotContainers(string path) => Assert.Null(ContainerNames.FromPath(path));
 }

@@ -148,3 +148,49 @@ public class JsonFrameWriterTests
             return text.IndexOf('\n') == text.Length - 1 && doc.RootElement.GetProperty("processes")[0].GetProperty("command").ValueKind == JsonValueKind.String;
         });
 }
+
+public class JsonContainerTests
+{
+    [Fact]
+    public void A_runtime_named_container_carries_image_labels_pod_and_source()
+    {
+        var id = new ContainerId("docker", new string('b', 64), "nginx")
+        {
+            Image = "nginx:1.25",
+            Labels = new Dictionary<string, string> { ["app"] = "shop", ["io.kubernetes.pod.name"] = "shop-7d4" },
+            Pod = new PodName("prod", "shop-7d4", "0b8f5c3e-1d2a-4e6f-9a8b-7c6d5e4f3a2b"),
+            Source = "docker-api",
+        };
+        var sw = new StringWriter();
+        new JsonFrameWriter(sw).Write(Frame([Cgroup("/docker/" + id.Id, container: id) with { Name = id.QualifiedName }], [Process(1, container: id)]));
+        var root = JsonDocument.Parse(sw.ToString()).RootElement;
+        var c = root.GetProperty("cgroups")[0];
+        Assert.Equal("prod/shop-7d4/nginx", c.GetProperty("name").GetString());
+        var container = c.GetProperty("container");
+        Assert.Equal(["runtime", "id", "name", "image", "labels", "pod", "source"], container.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("nginx:1.25", container.GetProperty("image").GetString());
+        Assert.Equal("shop", container.GetProperty("labels").GetProperty("app").GetString());
+        Assert.Equal("prod", container.GetProperty("pod").GetProperty("namespace").GetString());
+        Assert.Equal("docker-api", container.GetProperty("source").GetString());
+        Assert.Equal("prod/shop-7d4/nginx", root.GetProperty("processes")[0].GetProperty("container").GetString());
+
+        // Known from the path alone: the same shape, with nulls and "cgroup".
+        sw = new StringWriter();
+        new JsonFrameWriter(sw).Write(Frame([Cgroup("/docker/x", container: Web)]));
+        container = JsonDocument.Parse(sw.ToString()).RootElement.GetProperty("cgroups")[0].GetProperty("container");
+        Assert.Equal(JsonValueKind.Null, container.GetProperty("labels").ValueKind);
+        Assert.Equal(JsonValueKind.Null, container.GetProperty("pod").ValueKind);
+        Assert.Equal("cgroup", container.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public void The_text_table_names_a_container_with_its_image()
+    {
+        var id = Web with { Image = "nginx:1.25", Source = "docker-api" };
+        var sw = new StringWriter();
+        new TextFrameWriter(sw).Write(Frame([Cgroup("/docker/" + id.Id, container: id)], [Process(7, container: id)]));
+        var lines = sw.ToString().Split('\n');
+        Assert.StartsWith("web (nginx:1.25) ", lines[2]);
+        Assert.Contains(" web ", lines[^2]);
+    }
+}

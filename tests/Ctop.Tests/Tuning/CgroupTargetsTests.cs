@@ -148,3 +148,51 @@ public class CgroupTargetsTests
         Assert.Equal("/docker/" + DockerId, targets.Resolve(DockerId[..8]));
     }
 }
+
+public class CgroupTargetsRuntimeNameTests
+{
+    private const string PodmanId = "5a1c2a9b8e7d0000000000000000000000000000000000000000000000000002";
+
+    private static Ctop.Containers.CatalogSnapshot Snapshot(params (string Id, string Name, string Source)[] records) =>
+        new(records.ToDictionary(r => r.Id, r => new Ctop.Containers.ContainerRecord(r.Id, r.Name, "img:1", null, r.Source)),
+            new Dictionary<string, (Ctop.Model.PodName, string)>(), ["docker: 1 running container(s) from unix:///x.sock"], 1);
+
+    [Fact]
+    public void A_runtime_name_resolves_to_its_cgroup_and_the_path_name_still_does()
+    {
+        using var t = V2Host();
+        var targets = new CgroupTargets(t.Layout(), () => Snapshot((DockerId, "web", "docker-api")));
+        Assert.Equal(DockerScope, targets.Resolve("web"));
+        Assert.Equal(DockerScope, targets.Resolve("4f1c2a9b8e7d"));
+    }
+
+    [Fact]
+    public void The_runtimes_are_asked_only_for_a_bare_word()
+    {
+        using var t = V2Host();
+        int asked = 0;
+        var targets = new CgroupTargets(t.Layout(), () => { asked++; return Snapshot(); });
+        Assert.Equal(DockerScope, targets.Resolve(DockerScope));
+        Assert.Equal(0, asked);
+    }
+
+    [Fact]
+    public void One_name_in_two_runtimes_is_ambiguous_and_lists_both()
+    {
+        using var t = V2Host();
+        t.AddV2Cgroup("/libpod_parent/libpod-" + PodmanId);
+        var targets = new CgroupTargets(t.Layout(), () => Snapshot((DockerId, "web", "docker-api"), (PodmanId, "web", "podman-api")));
+        var ex = Assert.Throws<TargetException>(() => targets.Resolve("web"));
+        Assert.Equal(["/libpod_parent/libpod-" + PodmanId, DockerScope], ex.Candidates); // sorted by path
+        Assert.Contains("docker web (img:1), 4f1c2a9b8e7d", ex.Message);
+        Assert.Contains("podman web (img:1), 5a1c2a9b8e7d", ex.Message);
+    }
+
+    [Fact]
+    public void An_unknown_name_says_what_the_runtimes_answered()
+    {
+        using var t = V2Host();
+        var ex = Assert.Throws<TargetException>(() => new CgroupTargets(t.Layout(), () => Snapshot()).Resolve("nosuch"));
+        Assert.Contains("docker: 1 running container(s) from unix:///x.sock", ex.Message);
+    }
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Ctop.TestSupport;
 using ProcFs.Tests.Support;
 
 namespace V2.Tests.Support;
@@ -29,7 +30,7 @@ public sealed class V2TheoryAttribute : TheoryAttribute
 /// <summary>Where the tier's pieces are, and whether it can run here.</summary>
 public static class V2Vm
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => TestProcess.RepoRoot;
 
     public static string Script => Path.Combine(RepoRoot, "tests", "V2", "vm.sh");
 
@@ -48,44 +49,8 @@ public static class V2Vm
         : null;
 
     /// <summary>Runs a program to completion; returns its exit code and stdout+stderr. Kills it (and only it) on timeout.</summary>
-    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string?>? env = null)
-    {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoRoot,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (env is not null)
-            foreach (var (k, v) in env) psi.Environment[k] = v;
-        var output = new StringBuilder();
-        using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        p.Start();
-        p.StandardInput.Close();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(timeout))
-        {
-            // vm.sh's own trap stops its qemu on TERM; the whole tree is ours.
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
-            lock (output) return (-1, output + $"\n(killed after {timeout.TotalSeconds:F0} s)");
-        }
-        p.WaitForExit(); // flush the async readers
-        lock (output) return (p.ExitCode, output.ToString());
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Ctop.sln"))) return d.FullName;
-        throw new InvalidOperationException("Ctop.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string?>? env = null) =>
+        TestProcess.Run(file, args, timeout, env);
 }
 
 /// <summary>
@@ -137,7 +102,7 @@ public sealed class V2Run : IDisposable
     {
         var work = Directory.CreateTempSubdirectory("ctop-v2-").FullName;
         var sw = Stopwatch.StartNew();
-        var publish = Publish();
+        var publish = PublishedCtop.Directory;
         var publishSeconds = sw.Elapsed.TotalSeconds;
         var @out = Path.Combine(work, "out");
         var args = new List<string>
@@ -160,32 +125,6 @@ public sealed class V2Run : IDisposable
         Timings = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{@out}: publish {publishSeconds:F0} s, VM {sw.Elapsed.TotalSeconds:F0} s; guest uptime: {string.Join(", ", facts.Split('\n').Where(l => l.Contains("uptime")))}\n{output.Trim()}");
         return @out;
-    }
-
-    /// <summary>
-    /// dotnet publish -p:PublishAot=true into a folder beside the test assembly. Its own artifacts path keeps the
-    /// Release/linux-x64 restore and build away from the solution's obj folders, and makes a rerun incremental.
-    /// </summary>
-    private static string Publish()
-    {
-        var artifacts = Path.Combine(AppContext.BaseDirectory, "v2-artifacts");
-        var output = Path.Combine(artifacts, "ctop");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        // The test host's MSBuild variables would point the child build at this build's state.
-        var env = new Dictionary<string, string?>
-        {
-            ["MSBuildExtensionsPath"] = null, ["MSBuildSDKsPath"] = null, ["MSBUILD_EXE_PATH"] = null,
-            ["MSBuildLoadMicrosoftTargetsReadOnly"] = null, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1",
-        };
-        // Niced like the VM: NativeAOT compilation takes both cores for a minute, and the suite's host-side
-        // real-kernel tests measure a busy loop's share of a CPU meanwhile.
-        var (rc, log) = V2Vm.Run("nice",
-            ["-n", "10", dotnet, "publish", Path.Combine(V2Vm.RepoRoot, "src", "Ctop", "Ctop.csproj"), "-c", "Release", "-r", "linux-x64",
-             "-p:PublishAot=true", "--artifacts-path", artifacts, "-o", output, "-nologo", "-clp:ErrorsOnly"],
-            TimeSpan.FromMinutes(10), env);
-        if (rc != 0 || !File.Exists(Path.Combine(output, "ctop")))
-            throw new InvalidOperationException($"dotnet publish (NativeAOT) failed with exit {rc}:\n{log}");
-        return output;
     }
 
     public void Dispose()
