@@ -102,10 +102,12 @@ public static class Diagnoser
             score += oom;
             complaint ??= $"had {oom} OOM kill{(oom == 1 ? "" : "s")} at {Pct(memPct / 100)} of its memory limit";
         }
-        if (hits >= 1 && memPct >= 90)
+        // failcnt only moves when a charge hits the limit, so the rate alone says the cgroup was full during the window,
+        // even when a freed file has emptied it by the time of the sample.
+        if (hits >= 1)
         {
             score += Math.Min(hits, 1000) / 1000;
-            complaint ??= $"hits its memory limit {hits.ToString("0", CultureInfo.InvariantCulture)} times/s and reclaims to stay under it ({Pct(memPct / 100)} used)";
+            complaint ??= $"hits its memory limit {hits.ToString("0", CultureInfo.InvariantCulture)} times/s and reclaims to stay under it ({Pct(memPct / 100)} used now)";
         }
         if (memStall >= MemoryStallPercent)
         {

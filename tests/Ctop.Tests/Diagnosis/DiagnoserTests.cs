@@ -146,7 +146,7 @@ public class DiagnoserTests
         var stalled = Cg("/psi", 0.01, 0.0) with { Pressure = new PressureView(null, 12.5, null) };
         var r = Diagnoser.Diagnose(F(old, hitting, stalled));
         Assert.DoesNotContain(r.Victims, v => v.Cgroup == "/old");
-        Assert.Contains(r.Victims, v => v.Cgroup == "/hit" && v.Reason.Contains("hits its memory limit 250 times/s and reclaims to stay under it (99% used)"));
+        Assert.Contains(r.Victims, v => v.Cgroup == "/hit" && v.Reason.Contains("hits its memory limit 250 times/s and reclaims to stay under it (99% used now)"));
         Assert.Contains(r.Victims, v => v.Cgroup == "/psi" && v.Reason.Contains("stalls on memory 12.5% of the time"));
         Assert.Empty(r.Culprits);
     }
