@@ -11,21 +11,27 @@ namespace ProcFs.Proc;
 /// ours to read, see <see cref="LastStatus"/>) return false and never throw; a file that is present but
 /// malformed throws ProcFsFormatException naming it.
 /// Not thread-safe: one file buffer and path buffer are reused by every read, so use one reader per
-/// sampling thread. The stat and schedstat reads allocate nothing once the buffer has grown.
+/// sampling thread. The stat and schedstat reads allocate nothing once the buffer has grown. With
+/// <see cref="HeldFiles"/>, the files read every sample (stat, schedstat and the system-wide ones) stay open between
+/// samples; status and cmdline, read once per process, do not.
 /// </summary>
 public sealed class ProcReader
 {
     private const int MaxFileName = 16; // longest per-pid file name read here, with room to spare
     private readonly KernelFile _file = new();
+    private readonly HeldFiles? _held;
     private readonly char[] _path;
     private readonly int _rootLength;
+    private readonly string _stat, _meminfo, _loadavg, _uptime;
 
-    public ProcReader(string procRoot = "/proc")
+    public ProcReader(string procRoot = "/proc", HeldFiles? held = null)
     {
+        _held = held;
         ProcRoot = procRoot.Length > 1 ? procRoot.TrimEnd('/') : procRoot;
         _rootLength = ProcRoot == "/" ? 0 : ProcRoot.Length;
         _path = new char[_rootLength + 1 + 11 + 1 + MaxFileName];
         ProcRoot.AsSpan(0, _rootLength).CopyTo(_path);
+        (_stat, _meminfo, _loadavg, _uptime) = (RootPath("stat"), RootPath("meminfo"), RootPath("loadavg"), RootPath("uptime"));
     }
 
     public string ProcRoot { get; }
@@ -40,7 +46,7 @@ public sealed class ProcReader
     {
         stat = default;
         var path = PidPath(pid, "stat");
-        if (!Read(path)) return false;
+        if (!Read(path, _held)) return false;
         int error = ProcStat.ParseCore(_file.Data, out stat);
         if (error != 0) throw ProcStat.Error(_file.Data, new string(path), error);
         return true;
@@ -68,18 +74,18 @@ public sealed class ProcReader
     public bool TryReadSchedstat(int pid, out ProcSchedstat schedstat)
     {
         var path = PidPath(pid, "schedstat");
-        if (!Read(path)) { schedstat = default; return false; }
+        if (!Read(path, _held)) { schedstat = default; return false; }
         if (!ProcSchedstat.TryParse(_file.Data, out schedstat)) ProcSchedstat.Parse(_file.Data, new string(path));
         return true;
     }
 
-    public SystemStat ReadSystemStat() => SystemStat.Parse(ReadRequired("stat"), RootPath("stat"));
+    public SystemStat ReadSystemStat() => SystemStat.Parse(ReadRequired(_stat), _stat);
 
-    public MemInfo ReadMemInfo() => MemInfo.Parse(ReadRequired("meminfo"), RootPath("meminfo"));
+    public MemInfo ReadMemInfo() => MemInfo.Parse(ReadRequired(_meminfo), _meminfo);
 
-    public LoadAvg ReadLoadAvg() => LoadAvg.Parse(ReadRequired("loadavg"), RootPath("loadavg"));
+    public LoadAvg ReadLoadAvg() => LoadAvg.Parse(ReadRequired(_loadavg), _loadavg);
 
-    public Uptime ReadUptime() => Uptime.Parse(ReadRequired("uptime"), RootPath("uptime"));
+    public Uptime ReadUptime() => Uptime.Parse(ReadRequired(_uptime), _uptime);
 
     /// <summary>
     /// Clears <paramref name="into"/> and fills it with the PIDs (numeric directory names) under the root, in
@@ -104,17 +110,16 @@ public sealed class ProcReader
         name.Length is > 0 and <= 10 && !name.ContainsAnyExceptInRange('0', '9')
         && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0;
 
-    private bool Read(ReadOnlySpan<char> path)
+    private bool Read(ReadOnlySpan<char> path, HeldFiles? held = null)
     {
-        LastStatus = _file.TryRead(path);
+        LastStatus = _file.TryRead(path, held);
         return LastStatus == ReadStatus.Ok;
     }
 
     /// <summary>System-wide files must exist: their absence is an environment error, not a vanished process.</summary>
-    private ReadOnlySpan<byte> ReadRequired(string name)
+    private ReadOnlySpan<byte> ReadRequired(string path)
     {
-        string path = RootPath(name);
-        LastStatus = _file.TryRead(path);
+        LastStatus = _file.TryRead(path, _held);
         return LastStatus switch
         {
             ReadStatus.Ok => _file.Data,

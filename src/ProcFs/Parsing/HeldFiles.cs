@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+using ProcFs.Native;
+
+namespace ProcFs.Parsing;
+
+/// <summary>
+/// Kernel files kept open between samples. The files a sampler reads again and again (/proc/PID/stat, cgroup counters)
+/// are seq_files, which generate their text afresh when read from offset 0: a re-read is pread(2) instead of open +
+/// read + close, and the kernel does not resolve the path again. Only files on proc and cgroup filesystems are held
+/// (a fixture tree's plain files would go stale if replaced). A descriptor that stops answering (the process exited:
+/// ESRCH; the cgroup was removed: ENODEV) is closed and the path opened afresh, which also finds a new process under a
+/// reused PID. Files not read between two <see cref="Sweep"/>s are closed, so vanished processes and cgroups hold no
+/// descriptors; beyond <see cref="Capacity"/> files are read the ordinary way. One instance per reading thread.
+/// </summary>
+public sealed class HeldFiles : IDisposable
+{
+    private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _byPath;
+    private readonly List<string> _stale = new();
+    private long _generation;
+
+    private struct Entry
+    {
+        public int Fd;
+        public long Generation;
+    }
+
+    public HeldFiles(int capacity)
+    {
+        Capacity = Math.Max(0, capacity);
+        _byPath = _open.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>The most descriptors held at once.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Descriptors held now.</summary>
+    public int Count => _open.Count;
+
+    /// <summary>
+    /// A capacity that leaves room under the soft open-file limit for everything else the process opens (a quarter of it,
+    /// at least 256), at most 65,536. Zero when the limit is too low to spare any.
+    /// </summary>
+    public static int CapacityUnder(ulong softLimit)
+    {
+        ulong spare = Math.Max(256, softLimit / 4);
+        return softLimit <= spare ? 0 : (int)Math.Min(65536, softLimit - spare);
+    }
+
+    internal ReadStatus Read(KernelFile file, ReadOnlySpan<char> path)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byPath, path);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
+        {
+            if (file.TryReread(entry.Fd))
+            {
+                entry.Generation = _generation;
+                return ReadStatus.Ok;
+            }
+            // Gone (or replaced): let go, and let the path say what is there now.
+            Libc.Close(entry.Fd);
+            _byPath.Remove(path);
+        }
+        var status = file.OpenAndRead(path, _open.Count < Capacity, out int fd);
+        if (fd < 0) return status;
+        if (IsKernelFile(fd)) _open[new string(path)] = new Entry { Fd = fd, Generation = _generation };
+        else Libc.Close(fd);
+        return status;
+    }
+
+    /// <summary>Closes every file not read since the previous sweep. Call once per sample.</summary>
+    public void Sweep()
+    {
+        foreach (var (path, e) in _open)
+            if (e.Generation != _generation) _stale.Add(path);
+        foreach (var path in _stale)
+        {
+            Libc.Close(_open[path].Fd);
+            _open.Remove(path);
+        }
+        _stale.Clear();
+        _generation++;
+    }
+
+    public void Dispose()
+    {
+        foreach (var e in _open.Values) Libc.Close(e.Fd);
+        _open.Clear();
+        GC.SuppressFinalize(this);
+    }
+
+    // A reader dropped without Dispose must not keep its descriptors for the life of the process.
+    ~HeldFiles()
+    {
+        foreach (var e in _open.Values) Libc.Close(e.Fd);
+    }
+
+    private static unsafe bool IsKernelFile(int fd)
+    {
+        byte* buf = stackalloc byte[256];
+        if (Libc.FStatFs(fd, buf) != 0) return false;
+        long type = *(nint*)buf;
+        return type is Libc.PROC_SUPER_MAGIC or Libc.CGROUP_SUPER_MAGIC or Libc.CGROUP2_SUPER_MAGIC;
+    }
+}
