@@ -43,6 +43,47 @@ public class SamplingPipelineTests
     }
 
     [Fact]
+    public void AFirstIntervalAddsOneSampleSoonAfterTheFirstAndKeepsTheGrid()
+    {
+        var sched = new TestScheduler();
+        var times = new List<long>();
+        using var sub = SamplingPipeline.Ticks(() => sched.Clock, TimeSpan.FromSeconds(1), sched, first: TimeSpan.FromSeconds(0.1))
+            .Subscribe(times.Add);
+        sched.AdvanceTo(3 * Second + 1);
+        Assert.Equal(new double[] { 0, 0.1, 1, 2, 3 }, Seconds(times));
+    }
+
+    [Fact]
+    public void AFirstSampleSlowerThanTheFirstIntervalIsFollowedAtOnce()
+    {
+        var sched = new TestScheduler();
+        var times = new List<long>();
+        int n = 0;
+        using var sub = SamplingPipeline.Ticks(() =>
+        {
+            var t = sched.Clock;
+            if (n++ == 0) sched.Sleep(TimeSpan.FromSeconds(0.3).Ticks); // a cold first sample
+            return t;
+        }, TimeSpan.FromSeconds(1), sched, first: TimeSpan.FromSeconds(0.1)).Subscribe(times.Add);
+        sched.AdvanceTo(2 * Second + 1);
+        Assert.Equal(new double[] { 0, 0.3, 1, 2 }, Seconds(times));
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(2.0)]
+    [InlineData(0.0)]
+    public void AFirstIntervalNotShorterThanTheIntervalChangesNothing(double first)
+    {
+        var sched = new TestScheduler();
+        var times = new List<long>();
+        using var sub = SamplingPipeline.Ticks(() => sched.Clock, TimeSpan.FromSeconds(1), sched, first: TimeSpan.FromSeconds(first))
+            .Subscribe(times.Add);
+        sched.AdvanceTo(2 * Second + 1);
+        Assert.Equal(new double[] { 0, 1, 2 }, Seconds(times));
+    }
+
+    [Fact]
     public void DisposingStopsSampling()
     {
         var sched = new TestScheduler();
