@@ -19,10 +19,10 @@ public static class FrameSource
                 loop => Frames(options, loop, history, dropped));
 
     private static IObservable<Frame> Frames(SamplingOptions options, IScheduler scheduler, History? history, DroppedTicks? dropped) =>
-        Observable.Defer(() =>
+        // Made and disposed on the scheduler (SubscribeOn does both there), so its held files are never closed under a read.
+        Observable.Using(() => new Sampler(options), sampler =>
         {
-            var sampler = new Sampler(options);
-            var frames = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped).Pairwise(FrameBuilder.Build);
+            var frames = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped, options.FirstInterval).Pairwise(FrameBuilder.Build);
             return history is null ? frames : frames.Do(history.Add);
         }).SubscribeOn(scheduler);
 }
