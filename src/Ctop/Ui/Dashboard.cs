@@ -19,8 +19,10 @@ public static class Dashboard
     /// </summary>
     public static int Run(SamplingOptions options)
     {
-        // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives.
-        options = options with { Schedstat = true };
+        // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives: one more file per thread
+        // and sample, so it is read only while that view is open.
+        var schedstat = new SchedstatDemand();
+        options = options with { SchedstatDemand = schedstat };
         var history = new History();
         Exception? error = null;
         Tuner tuner;
@@ -40,7 +42,7 @@ public static class Dashboard
         {
             app.Init();
             var frames = FrameSource.Create(options, history: history);
-            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner);
+            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner, schedstat);
             app.Run(view);
             error = view.Error;
         }
