@@ -149,6 +149,30 @@ public class HistoryTests
     }
 
     [Fact]
+    public void KeepsThePointsInOrderWhileItsRingGrowsAndAfter()
+    {
+        var h = new History(capacity: 40);
+        for (int i = 0; i < 35; i++) h.Add(FrameWith(i, "/a"));
+        Assert.Equal(Enumerable.Range(0, 35).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i)), h.OfCgroup("/a").Select(p => p.Time));
+        for (int i = 35; i < 90; i++) h.Add(FrameWith(i, "/a"));
+        Assert.Equal(Enumerable.Range(50, 40).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i)), h.OfCgroup("/a").Select(p => p.Time));
+    }
+
+    [Fact]
+    public void UnknownValuesStayUnknownAndTheTimeKeepsItsOffset()
+    {
+        var h = new History(capacity: 3);
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.FromHours(2));
+        h.Add(new Frame(at, 1, new Scope(ScopeKind.Host, 2, 1 << 30),
+        [
+            new CgroupView("/u", "/u", null, new CpuView(null, null, null, null, null, null, null, null, null),
+                new MemoryView(null, null, null, null, null, null), new PidsView(null, null), new EffectiveLimits(null, null, null, null), null, null),
+        ], []));
+        Assert.Equal(new HistoryPoint(at, null, null, null, null, null), Assert.Single(h.OfCgroup("/u")));
+        Assert.Equal(TimeSpan.FromHours(2), h.OfCgroup("/u")[0].Time.Offset);
+    }
+
+    [Fact]
     public void ForgetsCgroupsThatVanishedSoChurnCannotGrowIt()
     {
         var h = new History(capacity: 10);
