@@ -10,7 +10,7 @@ namespace ProcFs.Native;
 internal static unsafe partial class Libc
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_CLOEXEC = 0x80000;
-    public const int ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, ENODEV = 19, ENOTDIR = 20, EPERM = 1;
+    public const int ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, ENODEV = 19, ENOTDIR = 20, EPERM = 1, ENFILE = 23, EMFILE = 24;
     public const int _SC_CLK_TCK = 2, _SC_PAGESIZE = 30, _SC_NPROCESSORS_ONLN = 84;
     public const int RLIMIT_NOFILE = 7;
     /// <summary>f_type of proc, cgroup v1 and cgroup2 (linux/magic.h).</summary>

@@ -10,14 +10,18 @@ namespace ProcFs.Parsing;
 /// (a fixture tree's plain files would go stale if replaced). A descriptor that stops answering (the process exited:
 /// ESRCH; the cgroup was removed: ENODEV) is closed and the path opened afresh, which also finds a new process under a
 /// reused PID. Files not read between two <see cref="Sweep"/>s are closed, so vanished processes and cgroups hold no
-/// descriptors; beyond <see cref="Capacity"/> files are read the ordinary way. One instance per reading thread.
+/// descriptors. <see cref="Capacity"/> bounds the descriptors held by all instances of the process together; beyond it
+/// files are read the ordinary way, and when the process runs out of descriptors anyway, an instance lets go of its own
+/// (they are only a speed-up) and holds at most half as many from then on. One instance per reading thread.
 /// </summary>
 public sealed class HeldFiles : IDisposable
 {
+    private static long s_held; // by every instance: the descriptor budget is the process's
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _byPath;
     private readonly List<string> _stale = new();
     private long _generation;
+    private int _ceiling;
 
     private struct Entry
     {
@@ -28,13 +32,14 @@ public sealed class HeldFiles : IDisposable
     public HeldFiles(int capacity)
     {
         Capacity = Math.Max(0, capacity);
+        _ceiling = Capacity;
         _byPath = _open.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>The most descriptors held at once.</summary>
+    /// <summary>The most descriptors held at once, by all instances together.</summary>
     public int Capacity { get; }
 
-    /// <summary>Descriptors held now.</summary>
+    /// <summary>Descriptors held now by this instance.</summary>
     public int Count => _open.Count;
 
     /// <summary>
@@ -58,12 +63,28 @@ public sealed class HeldFiles : IDisposable
                 return ReadStatus.Ok;
             }
             // Gone (or replaced): let go, and let the path say what is there now.
-            Libc.Close(entry.Fd);
+            Close(entry.Fd);
             _byPath.Remove(path);
         }
-        var status = file.OpenAndRead(path, _open.Count < Capacity, out int fd);
+        bool keep = _open.Count < _ceiling && Interlocked.Read(ref s_held) < Capacity;
+        ReadStatus status;
+        int fd;
+        try
+        {
+            status = file.OpenAndRead(path, keep, out fd);
+        }
+        catch (IOException e) when (e.HResult is Libc.EMFILE or Libc.ENFILE && _open.Count > 0)
+        {
+            _ceiling = _open.Count / 2;
+            CloseAll();
+            status = file.OpenAndRead(path, false, out fd);
+        }
         if (fd < 0) return status;
-        if (IsKernelFile(fd)) _open[new string(path)] = new Entry { Fd = fd, Generation = _generation };
+        if (IsKernelFile(fd))
+        {
+            _open[new string(path)] = new Entry { Fd = fd, Generation = _generation };
+            Interlocked.Increment(ref s_held);
+        }
         else Libc.Close(fd);
         return status;
     }
@@ -75,7 +96,7 @@ public sealed class HeldFiles : IDisposable
             if (e.Generation != _generation) _stale.Add(path);
         foreach (var path in _stale)
         {
-            Libc.Close(_open[path].Fd);
+            Close(_open[path].Fd);
             _open.Remove(path);
         }
         _stale.Clear();
@@ -84,15 +105,23 @@ public sealed class HeldFiles : IDisposable
 
     public void Dispose()
     {
-        foreach (var e in _open.Values) Libc.Close(e.Fd);
-        _open.Clear();
+        CloseAll();
         GC.SuppressFinalize(this);
     }
 
     // A reader dropped without Dispose must not keep its descriptors for the life of the process.
-    ~HeldFiles()
+    ~HeldFiles() => CloseAll();
+
+    private void CloseAll()
     {
-        foreach (var e in _open.Values) Libc.Close(e.Fd);
+        foreach (var e in _open.Values) Close(e.Fd);
+        _open.Clear();
+    }
+
+    private static void Close(int fd)
+    {
+        Libc.Close(fd);
+        Interlocked.Decrement(ref s_held);
     }
 
     private static unsafe bool IsKernelFile(int fd)
