@@ -26,16 +26,19 @@ public sealed class Sampler : IDisposable
     private readonly List<int> _pids = new();
     private readonly Dictionary<(int Pid, ulong Start), ProcessInfo> _info = new();
     private readonly Dictionary<uint, string> _users = new();
+    private readonly Dictionary<ulong, string?> _cgroupOfText = new();
     private readonly KernelFile _file = new();
     private readonly List<(int Pid, string Comm)> _fresh = new();
     private readonly List<(int Pid, ulong Start)> _gone = new();
     private readonly char[] _taskPath = new char[256];
+    private readonly char[] _pidPath;
     private static readonly ProcessInfo Pending = new("?", "", null, null);
     private long _samples;
 
     public Sampler(SamplingOptions options)
     {
         _options = options;
+        _pidPath = new char[options.ProcRoot.Length + 32];
         // Raised as the .NET runtime does for JIT builds, so a NativeAOT build can hold as many files.
         _held = new HeldFiles(HeldFiles.CapacityUnder(SystemConf.OpenFileLimit(raise: true)));
         _proc = new ProcReader(options.ProcRoot, _held);
@@ -162,35 +165,64 @@ public sealed class Sampler : IDisposable
     private ProcessInfo ReadInfo(int pid, string comm)
     {
         string user = "?";
-        if (_proc.TryReadStatus(pid, out var status) && status.Uid is { } uid) user = UserName(uid.Real);
+        if (_proc.TryReadUid(pid, out var uid) && uid is { } ids) user = UserName(ids.Real);
         string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + comm + "]";
-        var path = ReadCgroupPath(pid);
-        return new ProcessInfo(user, command, path, path is null ? null : ContainerNames.FromPath(path));
+        var info = new ProcessInfo(user, command, null, null);
+        RefreshCgroup(pid, info);
+        return info;
     }
 
+    /// <summary>
+    /// Re-reads /proc/PID/cgroup and, only when its text changed since the last read (a hash tells), parses it for the
+    /// path shown: the cpu controller's (memory's, or the v2 line's, when there is no cpu controller).
+    /// </summary>
     private void RefreshCgroup(int pid, ProcessInfo info)
     {
-        var path = ReadCgroupPath(pid);
-        if (path is null || path == info.CgroupPath) return;
-        info.CgroupPath = path;
-        info.Container = ContainerNames.FromPath(path);
+        var path = PidFilePath(pid, "cgroup");
+        if (_file.TryRead(path) != ReadStatus.Ok) return;
+        ulong hash = Fnv1a(_file.Data);
+        if (hash == info.CgroupFileHash && info.CgroupPath is not null) return;
+        // Processes in one cgroup have the same text: it is parsed once per distinct text.
+        if (!_cgroupOfText.TryGetValue(hash, out var shown))
+        {
+            try
+            {
+                var cg = ProcPidCgroup.Parse(_file.Data, new string(path));
+                shown = Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
+            }
+            catch (ProcFsFormatException e)
+            {
+                Warn(e.Message);
+                return;
+            }
+            if (_cgroupOfText.Count >= 4096) _cgroupOfText.Clear();
+            _cgroupOfText[hash] = shown;
+        }
+        info.CgroupFileHash = hash;
+        if (shown is null || shown == info.CgroupPath) return;
+        info.CgroupPath = shown;
+        info.Container = ContainerNames.FromPath(shown);
     }
 
-    /// <summary>The path shown for a process: the cpu controller's (memory's, or the v2 line's, when there is no cpu controller).</summary>
-    private string? ReadCgroupPath(int pid)
+    private ReadOnlySpan<char> PidFilePath(int pid, string name)
     {
-        var file = Path.Combine(_options.ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cgroup");
-        if (_file.TryRead(file) != ReadStatus.Ok) return null;
-        try
-        {
-            var cg = ProcPidCgroup.Parse(_file.Data, file);
-            return Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
-        }
-        catch (ProcFsFormatException e)
-        {
-            Warn(e.Message);
-            return null;
-        }
+        var root = _options.ProcRoot.TrimEnd('/');
+        var span = _pidPath.AsSpan();
+        root.CopyTo(span);
+        int n = root.Length;
+        span[n++] = '/';
+        pid.TryFormat(span[n..], out int written, default, System.Globalization.CultureInfo.InvariantCulture);
+        n += written;
+        span[n++] = '/';
+        name.CopyTo(span[n..]);
+        return span[..(n + name.Length)];
+    }
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> data)
+    {
+        ulong h = 14695981039346656037;
+        foreach (byte b in data) h = (h ^ b) * 1099511628211;
+        return h;
     }
 
     private Dictionary<string, CgroupStats> ReadCgroups()

@@ -65,6 +65,16 @@ public sealed class ProcReader
         return true;
     }
 
+    /// <summary>The Uid: line of /proc/PID/status (null when it has none). False when the process is gone or unreadable.</summary>
+    public bool TryReadUid(int pid, out IdSet? uid)
+    {
+        uid = null;
+        var path = PidPath(pid, "status");
+        if (!Read(path)) return false;
+        uid = ProcStatus.ParseUid(_file.Data, path);
+        return true;
+    }
+
     public bool TryReadCmdline(int pid, [NotNullWhen(true)] out ProcCmdline? cmdline)
     {
         cmdline = null;
