@@ -179,7 +179,7 @@ public sealed class Sampler : IDisposable
     private void RefreshCgroup(int pid, ProcessInfo info)
     {
         var path = PidFilePath(pid, "cgroup");
-        if (_file.TryRead(path) != ReadStatus.Ok) return;
+        if (_file.TryRead(path, null, oneRecord: true) != ReadStatus.Ok) return;
         ulong hash = Fnv1a(_file.Data);
         if (hash == info.CgroupFileHash && info.CgroupPath is not null) return;
         // Processes in one cgroup have the same text: it is parsed once per distinct text.

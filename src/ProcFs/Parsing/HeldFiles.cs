@@ -9,7 +9,8 @@ namespace ProcFs.Parsing;
 /// read + close, and the kernel does not resolve the path again. Only files on proc and cgroup filesystems are held
 /// (a fixture tree's plain files would go stale if replaced). A descriptor that stops answering (the process exited:
 /// ESRCH; the cgroup was removed: ENODEV) is closed and the path opened afresh, which also finds a new process under a
-/// reused PID. Files not read between two <see cref="Sweep"/>s are closed, so vanished processes and cgroups hold no
+/// reused PID. Held files must be single-record seq files (see <see cref="KernelFile.TryRead(ReadOnlySpan{char}, HeldFiles?, bool)"/>),
+/// which all per-process and cgroup files a sampler reads again are. Files not read between two <see cref="Sweep"/>s are closed, so vanished processes and cgroups hold no
 /// descriptors. <see cref="Capacity"/> bounds the descriptors held by all instances of the process together; beyond it
 /// files are read the ordinary way, and when the process runs out of descriptors anyway, an instance lets go of its own
 /// (they are only a speed-up) and holds at most half as many from then on. One instance per reading thread.
@@ -71,13 +72,13 @@ public sealed class HeldFiles : IDisposable
         int fd;
         try
         {
-            status = file.OpenAndRead(path, keep, out fd);
+            status = file.OpenAndRead(path, keep, out fd, oneRecord: true);
         }
         catch (IOException e) when (e.HResult is Libc.EMFILE or Libc.ENFILE && _open.Count > 0)
         {
             _ceiling = _open.Count / 2;
             CloseAll();
-            status = file.OpenAndRead(path, false, out fd);
+            status = file.OpenAndRead(path, false, out fd, oneRecord: true);
         }
         if (fd < 0) return status;
         if (IsKernelFile(fd))

@@ -147,16 +147,17 @@ public sealed class ProcReader
         fixed (byte* pp = p) return Libc.OpenAt(Libc.AT_FDCWD, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY);
     }
 
+    // Every per-process file read here is one record (or, cmdline, one read of the arguments).
     private bool Read(ReadOnlySpan<char> path, HeldFiles? held = null)
     {
-        LastStatus = _file.TryRead(path, held);
+        LastStatus = _file.TryRead(path, held, oneRecord: true);
         return LastStatus == ReadStatus.Ok;
     }
 
     /// <summary>System-wide files must exist: their absence is an environment error, not a vanished process.</summary>
     private ReadOnlySpan<byte> ReadRequired(string path)
     {
-        LastStatus = _file.TryRead(path, _held);
+        LastStatus = _file.TryRead(path, _held, oneRecord: true);
         return LastStatus switch
         {
             ReadStatus.Ok => _file.Data,

@@ -142,7 +142,8 @@ public sealed class CgroupFileReader
         i += name.Length;
         suffix.CopyTo(p[i..]);
         _pathLength = len;
-        LastStatus = _file.TryRead(PathSpan, _held);
+        // Every cgroup file read here is one seq_file record.
+        LastStatus = _file.TryRead(PathSpan, _held, oneRecord: true);
         return LastStatus == ReadStatus.Ok;
     }
 }
