@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace Ctop.Launcher;
 
@@ -50,7 +49,9 @@ public static class Namespaces
 public static class ContainerName
 {
     /// <summary>ctop-&lt;6 hex&gt;; 't' is not a hex digit, so a generated name never looks like a ctop-test-* cgroup.</summary>
-    public static string Generate() => "ctop-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+    // Not secret, only unlikely to collide (an existing cgroup is refused anyway): Random, not RandomNumberGenerator,
+    // whose first use loads OpenSSL and costs `ctop run` ~10 ms.
+    public static string Generate() => "ctop-" + Random.Shared.Next(1 << 24).ToString("x6", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Null when valid, else why not: one plain cgroup directory name, short enough for a hostname.</summary>
     public static string? Validate(string name)

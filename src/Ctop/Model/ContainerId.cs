@@ -66,7 +66,20 @@ public static partial class ContainerNames
     [GeneratedRegex("^(?<name>.+)\\.(?<kind>service|scope|slice)$")]
     private static partial Regex SystemdUnit();
 
+    // Every frame names every cgroup; the answer for a path never changes, so the regexes run once per path.
+    private const int MaxRemembered = 8192;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ContainerId?> Remembered = new(StringComparer.Ordinal);
+
     public static ContainerId? FromPath(string cgroupPath)
+    {
+        if (Remembered.TryGetValue(cgroupPath, out var known)) return known;
+        var id = Recognise(cgroupPath);
+        if (Remembered.Count >= MaxRemembered) Remembered.Clear(); // churn of names cannot grow it
+        Remembered[cgroupPath] = id;
+        return id;
+    }
+
+    private static ContainerId? Recognise(string cgroupPath)
     {
         var parts = cgroupPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         for (int i = parts.Length - 1; i >= 0; i--)

@@ -14,6 +14,8 @@ public sealed class ProcessInfo(string user, string command, string? cgroupPath,
     /// <summary>Re-read now and then: `ctop attach` and runtimes move running processes.</summary>
     public string? CgroupPath { get; internal set; } = cgroupPath;
     public ContainerId? Container { get; internal set; } = container;
+    /// <summary>Of the /proc/PID/cgroup text the path came from: a re-read with the same text needs no parsing.</summary>
+    internal ulong CgroupFileHash { get; set; }
 }
 
 /// <summary>One process's counters at one instant. CpuTicks = utime + stime in USER_HZ ticks.</summary>

@@ -9,31 +9,43 @@ namespace Ctop.Model;
 /// <summary>
 /// Takes samples: every process's stat, and every cgroup's counters, through ProcFs. One instance per sampling
 /// thread (its readers reuse buffers). Per-process facts that cannot change (user, command line) are read once per
-/// PID + start time; the cgroup is re-read every few samples because processes can be moved.
+/// PID + start time; the cgroup is re-read every few samples because processes can be moved. The files read every
+/// sample are kept open between samples (<see cref="HeldFiles"/>): a re-read is one pread. Dispose closes them.
 /// </summary>
-public sealed class Sampler
+public sealed class Sampler : IDisposable
 {
     private const int CgroupRefreshSamples = 8;
     private static readonly string[] TreeControllers = [Controllers.Cpu, Controllers.Cpuacct, Controllers.Memory, Controllers.Pids];
 
     private readonly SamplingOptions _options;
+    private readonly HeldFiles _held;
     private readonly ProcReader _proc;
     private readonly CgroupReader _cgroups;
+    private readonly CgroupTree _tree;
     private readonly ScopeDetector _scope;
     private readonly List<int> _pids = new();
     private readonly Dictionary<(int Pid, ulong Start), ProcessInfo> _info = new();
     private readonly Dictionary<uint, string> _users = new();
+    private readonly Dictionary<ulong, string?> _cgroupOfText = new();
     private readonly KernelFile _file = new();
     private readonly List<(int Pid, string Comm)> _fresh = new();
+    private readonly List<(int Pid, ulong Start)> _gone = new();
+    private readonly char[] _taskPath = new char[256];
+    private readonly char[] _pidPath;
     private static readonly ProcessInfo Pending = new("?", "", null, null);
     private long _samples;
 
     public Sampler(SamplingOptions options)
     {
         _options = options;
-        _proc = new ProcReader(options.ProcRoot);
+        _pidPath = new char[options.ProcRoot.Length + 32];
+        // Raised as the .NET runtime does for JIT builds, so a NativeAOT build can hold as many files.
+        _held = new HeldFiles(HeldFiles.CapacityUnder(SystemConf.OpenFileLimit(raise: true)));
+        _proc = new ProcReader(options.ProcRoot, _held);
         Layout = CgroupLayout.Discover(options.ProcRoot, options.CgroupRoot);
-        _cgroups = new CgroupReader(Layout);
+        // Frames show no swap figures, and failcnt only feeds the diagnosis: three files fewer per cgroup when not diagnosing.
+        _cgroups = new CgroupReader(Layout, new CgroupFileReader(new KernelFile(), _held)) { ReadsSwapAndFailcnt = false };
+        _tree = new CgroupTree(Layout, TreeControllers);
         _scope = new ScopeDetector(options.ProcRoot, Layout, _cgroups);
     }
 
@@ -50,9 +62,14 @@ public sealed class Sampler
         var host = ReadHost();
         // Each part is timed where it is read: a rate is Δcounter over the Δtime of the reads that produced it.
         var timestamp = Stopwatch.GetTimestamp();
+        // Diagnosis (ctop diagnose, the dashboard's neighbours view) rates memory-limit hits from failcnt.
+        _cgroups.ReadsSwapAndFailcnt = _options.Schedstat || _options.SchedstatDemand?.Wanted == true;
         var cgroups = _options.Cgroups ? ReadCgroups() : new Dictionary<string, CgroupStats>();
         var processTimestamp = Stopwatch.GetTimestamp();
         var processes = _options.Processes ? ReadProcesses() : new Dictionary<int, ProcessSample>();
+        // What was not read this time (exited processes, removed cgroups) is let go.
+        _held.Sweep();
+        _cgroups.Sweep();
         return new Sample
         {
             Timestamp = timestamp,
@@ -80,6 +97,7 @@ public sealed class Sampler
         // Pass 1 reads only stat, fast and in one sweep, so the counters are close to processTimestamp. Pass 2 reads
         // the facts of new processes (status, cmdline, cgroup: slow the first time) outside that window.
         _fresh.Clear();
+        bool schedstat = _options.Schedstat || _options.SchedstatDemand?.Wanted == true;
         foreach (var pid in _pids)
         {
             // A process can exit between the listing and the read: that is not an error.
@@ -94,7 +112,7 @@ public sealed class Sampler
                 _fresh.Add((pid, stat.GetComm(_proc.Comms)));
             }
             result[pid] = new ProcessSample(pid, stat.StartTime, stat.Ppid, stat.State, stat.UTime + stat.STime,
-                (long)stat.Rss * pageSize, stat.NumThreads, info) { WaitNs = _options.Schedstat ? ReadWait(pid) : null };
+                (long)stat.Rss * pageSize, stat.NumThreads, info) { WaitNs = schedstat ? ReadWait(pid, stat.NumThreads) : null };
         }
         foreach (var (pid, comm) in _fresh)
         {
@@ -105,14 +123,24 @@ public sealed class Sampler
         }
         // Forget the facts of processes that are gone, so churn cannot grow the cache.
         if (_info.Count > result.Count * 2 + 64)
-            foreach (var k in _info.Keys.Where(k => !result.TryGetValue(k.Pid, out var s) || s.StartTime != k.Start).ToList())
-                _info.Remove(k);
+        {
+            foreach (var k in _info.Keys)
+                if (!result.TryGetValue(k.Pid, out var s) || s.StartTime != k.Start) _gone.Add(k);
+            foreach (var k in _gone) _info.Remove(k);
+            _gone.Clear();
+        }
         return result;
     }
 
     /// <summary>Σ run-queue wait over the process's threads: /proc/PID/schedstat alone counts only the main thread.</summary>
-    private ulong? ReadWait(int pid)
+    private ulong? ReadWait(int pid, int threads)
     {
+        // One thread: the process's own schedstat is that thread's, and one (held) file instead of a directory walk.
+        if (threads == 1)
+        {
+            try { return _proc.TryReadSchedstat(pid, out var own) ? own.WaitTimeNs : null; }
+            catch (ProcFsFormatException e) { Warn(e.Message); return null; }
+        }
         string taskDir = Path.Combine(_options.ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "task");
         ulong sum = 0;
         bool any = false;
@@ -120,8 +148,15 @@ public sealed class Sampler
         {
             foreach (var tid in Directory.EnumerateDirectories(taskDir))
             {
-                var file = Path.Combine(tid, "schedstat");
-                if (_file.TryRead(file) == ReadStatus.Ok && ProcSchedstat.TryParse(_file.Data, out var s)) { sum += s.WaitTimeNs; any = true; }
+                int n = tid.Length;
+                if (n + 10 > _taskPath.Length) continue;
+                tid.CopyTo(_taskPath);
+                "/schedstat".CopyTo(_taskPath.AsSpan(n));
+                if (_file.TryRead(_taskPath.AsSpan(0, n + 10), _held) == ReadStatus.Ok && ProcSchedstat.TryParse(_file.Data, out var s))
+                {
+                    sum += s.WaitTimeNs;
+                    any = true;
+                }
             }
         }
         catch (DirectoryNotFoundException) { }
@@ -132,41 +167,71 @@ public sealed class Sampler
     private ProcessInfo ReadInfo(int pid, string comm)
     {
         string user = "?";
-        if (_proc.TryReadStatus(pid, out var status) && status.Uid is { } uid) user = UserName(uid.Real);
+        if (_proc.TryReadUid(pid, out var uid) && uid is { } ids) user = UserName(ids.Real);
         string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + comm + "]";
-        var path = ReadCgroupPath(pid);
-        return new ProcessInfo(user, command, path, path is null ? null : ContainerNames.FromPath(path));
+        var info = new ProcessInfo(user, command, null, null);
+        RefreshCgroup(pid, info);
+        return info;
     }
 
+    /// <summary>
+    /// Re-reads /proc/PID/cgroup and, only when its text changed since the last read (a hash tells), parses it for the
+    /// path shown: the cpu controller's (memory's, or the v2 line's, when there is no cpu controller).
+    /// </summary>
     private void RefreshCgroup(int pid, ProcessInfo info)
     {
-        var path = ReadCgroupPath(pid);
-        if (path is null || path == info.CgroupPath) return;
-        info.CgroupPath = path;
-        info.Container = ContainerNames.FromPath(path);
+        var path = PidFilePath(pid, "cgroup");
+        if (_file.TryRead(path, null, oneRecord: true) != ReadStatus.Ok) return;
+        ulong hash = Fnv1a(_file.Data);
+        if (hash == info.CgroupFileHash && info.CgroupPath is not null) return;
+        // Processes in one cgroup have the same text: it is parsed once per distinct text.
+        if (!_cgroupOfText.TryGetValue(hash, out var shown))
+        {
+            try
+            {
+                var cg = ProcPidCgroup.Parse(_file.Data, new string(path));
+                shown = Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
+            }
+            catch (ProcFsFormatException e)
+            {
+                Warn(e.Message);
+                return;
+            }
+            if (_cgroupOfText.Count >= 4096) _cgroupOfText.Clear();
+            _cgroupOfText[hash] = shown;
+        }
+        info.CgroupFileHash = hash;
+        if (shown is null || shown == info.CgroupPath) return;
+        info.CgroupPath = shown;
+        info.Container = ContainerNames.FromPath(shown);
     }
 
-    /// <summary>The path shown for a process: the cpu controller's (memory's, or the v2 line's, when there is no cpu controller).</summary>
-    private string? ReadCgroupPath(int pid)
+    private ReadOnlySpan<char> PidFilePath(int pid, string name)
     {
-        var file = Path.Combine(_options.ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cgroup");
-        if (_file.TryRead(file) != ReadStatus.Ok) return null;
-        try
-        {
-            var cg = ProcPidCgroup.Parse(_file.Data, file);
-            return Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
-        }
-        catch (ProcFsFormatException e)
-        {
-            Warn(e.Message);
-            return null;
-        }
+        var root = _options.ProcRoot.TrimEnd('/');
+        var span = _pidPath.AsSpan();
+        root.CopyTo(span);
+        int n = root.Length;
+        span[n++] = '/';
+        pid.TryFormat(span[n..], out int written, default, System.Globalization.CultureInfo.InvariantCulture);
+        n += written;
+        span[n++] = '/';
+        name.CopyTo(span[n..]);
+        return span[..(n + name.Length)];
+    }
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> data)
+    {
+        ulong h = 14695981039346656037;
+        foreach (byte b in data) h = (h ^ b) * 1099511628211;
+        return h;
     }
 
     private Dictionary<string, CgroupStats> ReadCgroups()
     {
-        var result = new Dictionary<string, CgroupStats>(StringComparer.Ordinal);
-        foreach (var path in Layout.EnumeratePaths(TreeControllers))
+        var paths = _tree.List();
+        var result = new Dictionary<string, CgroupStats>(paths.Count, StringComparer.Ordinal);
+        foreach (var path in paths)
         {
             try
             {
@@ -189,6 +254,8 @@ public sealed class Sampler
         _users[uid] = name;
         return name;
     }
+
+    public void Dispose() => _held.Dispose();
 
     private void Warn(string message)
     {

@@ -30,8 +30,9 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
         if (showCgroups && showProcesses) _sb.Append('\n');
         if (showProcesses) Processes(frame.Processes);
 
-        // One write per frame, so a reader never sees half a frame from us unless the pipe itself breaks.
-        output.Write(_sb.ToString());
+        // The whole frame goes to the writer at once (its chunks, not one string: a frame of thousands of processes
+        // would be a large-object-heap string every refresh), and the caller flushes after it.
+        output.Write(_sb);
     }
 
     private void Header(Frame f)
@@ -67,15 +68,15 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
     private void Row(string name, string cores, string limit, string pctLimit, string throttled, string mem,
         string memLimit, string pctMem, string pids)
     {
-        _sb.Append(name.PadRight(NameWidth)).Append(' ')
-            .Append(cores.PadLeft(6)).Append(' ')
-            .Append(limit.PadLeft(6)).Append(' ')
-            .Append(pctLimit.PadLeft(6)).Append(' ')
-            .Append(throttled.PadLeft(5)).Append(' ')
-            .Append(mem.PadLeft(7)).Append(' ')
-            .Append(memLimit.PadLeft(7)).Append(' ')
-            .Append(pctMem.PadLeft(6)).Append(' ')
-            .Append(pids.PadLeft(13)).Append('\n');
+        _sb.Append(name).Append(' ', Math.Max(0, NameWidth - name.Length)).Append(' ')
+            .Append(' ', Math.Max(0, 6 - cores.Length)).Append(cores).Append(' ')
+            .Append(' ', Math.Max(0, 6 - limit.Length)).Append(limit).Append(' ')
+            .Append(' ', Math.Max(0, 6 - pctLimit.Length)).Append(pctLimit).Append(' ')
+            .Append(' ', Math.Max(0, 5 - throttled.Length)).Append(throttled).Append(' ')
+            .Append(' ', Math.Max(0, 7 - mem.Length)).Append(mem).Append(' ')
+            .Append(' ', Math.Max(0, 7 - memLimit.Length)).Append(memLimit).Append(' ')
+            .Append(' ', Math.Max(0, 6 - pctMem.Length)).Append(pctMem).Append(' ')
+            .Append(' ', Math.Max(0, 13 - pids.Length)).Append(pids).Append('\n');
     }
 
     private void Processes(IReadOnlyList<ProcessView> processes)
@@ -101,13 +102,13 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
     private void ProcessRow(string pid, string user, string state, string cpu, string rss, string threads,
         string container, string command)
     {
-        _sb.Append(pid.PadLeft(7)).Append(' ')
-            .Append(user.PadRight(UserWidth)).Append(' ')
+        _sb.Append(' ', Math.Max(0, 7 - pid.Length)).Append(pid).Append(' ')
+            .Append(user).Append(' ', Math.Max(0, UserWidth - user.Length)).Append(' ')
             .Append(state).Append(' ')
-            .Append(cpu.PadLeft(6)).Append(' ')
-            .Append(rss.PadLeft(7)).Append(' ')
-            .Append(threads.PadLeft(4)).Append(' ')
-            .Append(container.PadRight(ContainerWidth)).Append(' ')
+            .Append(' ', Math.Max(0, 6 - cpu.Length)).Append(cpu).Append(' ')
+            .Append(' ', Math.Max(0, 7 - rss.Length)).Append(rss).Append(' ')
+            .Append(' ', Math.Max(0, 4 - threads.Length)).Append(threads).Append(' ')
+            .Append(container).Append(' ', Math.Max(0, ContainerWidth - container.Length)).Append(' ')
             .Append(command).Append('\n');
     }
 }

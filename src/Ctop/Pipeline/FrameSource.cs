@@ -20,10 +20,10 @@ public static class FrameSource
                 loop => Frames(options, loop, history, dropped));
 
     private static IObservable<Frame> Frames(SamplingOptions options, IScheduler scheduler, History? history, DroppedTicks? dropped) =>
-        Observable.Defer(() =>
+        // Made and disposed on the scheduler (SubscribeOn does both there), so its held files are never closed under a read.
+        Observable.Using(() => new Sampler(options), sampler =>
         {
-            var sampler = new Sampler(options);
-            var built = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped).Pairwise(FrameBuilder.Build);
+            var built = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped, options.FirstInterval).Pairwise(FrameBuilder.Build);
             // Runtime names are looked up in the background and applied from the latest snapshot: a slow or absent
             // socket never delays a frame.
             var frames = options.Runtimes is { } runtimes

@@ -4,6 +4,11 @@ namespace Ctop.Pipeline;
 public sealed record SamplingOptions
 {
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How far apart the two samples of the first frame are, when shorter than <see cref="Interval"/>: a top shows its
+    /// first screen at once (top does the same), and later frames keep the interval's grid. Null: a whole interval.
+    /// </summary>
+    public TimeSpan? FirstInterval { get; init; } = TimeSpan.FromSeconds(0.1);
     public string ProcRoot { get; init; } = "/proc";
     /// <summary>Null: the mount points from mountinfo as they are.</summary>
     public string? CgroupRoot { get; init; }
@@ -15,4 +20,21 @@ public sealed record SamplingOptions
     public bool Schedstat { get; init; }
     /// <summary>Where to ask container runtimes for names, images and labels; null: containers are named from their cgroup paths.</summary>
     public Containers.RuntimeOptions? Runtimes { get; init; }
+    /// <summary>
+    /// Read the run-queue waits only while this says they are wanted (the dashboard: while the noisy-neighbours view is
+    /// open), since they add a file per thread to every sample. <see cref="Schedstat"/> reads them always.
+    /// </summary>
+    public SchedstatDemand? SchedstatDemand { get; init; }
+}
+
+/// <summary>Whether someone shows run-queue waits right now; set on the UI thread, read on the sampler's.</summary>
+public sealed class SchedstatDemand
+{
+    private volatile bool _wanted;
+
+    public bool Wanted
+    {
+        get => _wanted;
+        set => _wanted = value;
+    }
 }

@@ -9,15 +9,19 @@ public static class SamplingPipeline
     /// <summary>
     /// Takes a sample at once and then every <paramref name="interval"/> on <paramref name="scheduler"/>. Ticks stay on the
     /// grid start + k·interval; when a sample overruns, the ticks it overran are dropped (counted in
-    /// <paramref name="dropped"/>), never queued, so a slow /proc cannot build a backlog.
+    /// <paramref name="dropped"/>), never queued, so a slow /proc cannot build a backlog. With <paramref name="first"/>
+    /// shorter than the interval, one more sample is taken at start + first, so the first pair (the first frame) does
+    /// not wait a whole interval; the grid stays where it was.
     /// </summary>
-    public static IObservable<TSample> Ticks<TSample>(Func<TSample> sample, TimeSpan interval, IScheduler scheduler, DroppedTicks? dropped = null)
+    public static IObservable<TSample> Ticks<TSample>(Func<TSample> sample, TimeSpan interval, IScheduler scheduler, DroppedTicks? dropped = null,
+        TimeSpan? first = null)
     {
         if (interval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(interval), "the interval must be positive");
         return Observable.Create<TSample>(observer =>
         {
             var start = scheduler.Now;
             long k = 0;
+            bool priming = first is { } f && f > TimeSpan.Zero && f < interval;
             // Relative due times only: absolute ones go to Rx's long-term queue, which re-schedules on system clock
             // changes and so can fire onto a scheduler already disposed with the subscription.
             return scheduler.Schedule(TimeSpan.Zero, (Action<TimeSpan> self) =>
@@ -26,6 +30,13 @@ public static class SamplingPipeline
                 try { s = sample(); }
                 catch (Exception e) { observer.OnError(e); return; }
                 observer.OnNext(s);
+                if (priming)
+                {
+                    priming = false;
+                    var soon = start + first!.Value - scheduler.Now;
+                    self(soon > TimeSpan.Zero ? soon : TimeSpan.Zero);
+                    return;
+                }
                 long next = k + 1;
                 long due = (long)Math.Floor((scheduler.Now - start).Ticks / (double)interval.Ticks) + 1;
                 if (due > next) { dropped?.Add(due - next); next = due; }

@@ -27,8 +27,10 @@ public static class Dashboard
         var options = cli.Sampling;
         var filter = cli.Batch.Filter;
         IObservable<Frame> Selected(IObservable<Frame> frames) => filter == FrameFilter.None ? frames : frames.Select(filter.Apply);
-        // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives.
-        options = options with { Schedstat = true };
+        // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives: one more file per thread
+        // and sample, so it is read only while that view is open.
+        var schedstat = new SchedstatDemand();
+        options = options with { SchedstatDemand = schedstat };
         var history = new History();
         Exception? error = null;
         Tuner tuner;
@@ -48,7 +50,7 @@ public static class Dashboard
         {
             app.Init();
             var frames = Selected(FrameSource.Create(options, history: history));
-            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner)
+            using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner, schedstat)
             {
                 ConfigPath = config.Path,
                 Resample = interval => Selected(FrameSource.Create(options with { Interval = interval }, history: history)),

@@ -3,6 +3,7 @@ using System.Reactive.Linq;
 using System.Text;
 using Ctop.Config;
 using Ctop.Model;
+using Ctop.Pipeline;
 using Ctop.Tuning;
 using Mono.Unix.Native;
 using ProcFs.Cgroups;
@@ -27,6 +28,7 @@ public sealed class DashboardView : Window
     private readonly Tuner? _tuner;
     private readonly IScheduler _uiScheduler;
     private TimeSpan _interval;
+    private readonly SchedstatDemand? _schedstat;
     private IDisposable _subscription;
     private readonly Label _header, _cgroupTitle, _processTitle, _keyBar;
     private readonly bool _noColorEnv;
@@ -44,9 +46,12 @@ public sealed class DashboardView : Window
     /// Writes the limits the tuning keys change: one for the session, so undo and the change log span it. Built by
     /// <see cref="Dashboard.Run"/> from the sampler's layout; tests pass one over a fixture tree. Null: tuning keys say it is unavailable.
     /// </param>
-    public DashboardView(IApplication app, IObservable<Frame> frames, IScheduler uiScheduler, History? history, TimeSpan interval, Tuner? tuner = null)
+    /// <param name="schedstat">Told while the noisy-neighbours view is open, so the sampler reads run-queue waits only then.</param>
+    public DashboardView(IApplication app, IObservable<Frame> frames, IScheduler uiScheduler, History? history, TimeSpan interval, Tuner? tuner = null,
+        SchedstatDemand? schedstat = null)
     {
         _app = app;
+        _schedstat = schedstat;
         _history = history;
         _tuner = tuner;
         _interval = interval;
@@ -356,6 +361,7 @@ public sealed class DashboardView : Window
     {
         if (_overlay != overlay) return;
         _overlay = null;
+        if (overlay is NeighboursOverlay && _schedstat is not null) _schedstat.Wanted = false;
         Remove(overlay);
         overlay.Dispose();
         // Back to the table the overlay was opened from, so u after a limit change still acts on the cgroup.
@@ -494,7 +500,11 @@ public sealed class DashboardView : Window
 
     private void OpenChangeLog() => Open(new ChangeLogOverlay(ChangeLogText()));
 
-    private void OpenNeighbours() => Open(new NeighboursOverlay(_frame, LimitCulprit));
+    private void OpenNeighbours()
+    {
+        if (_schedstat is not null) _schedstat.Wanted = true;
+        Open(new NeighboursOverlay(_frame, LimitCulprit));
+    }
 
     /// <summary>A culprit chosen in the neighbours view: select its row in the cgroup table and open its CPU-limit dialog.</summary>
     private void LimitCulprit(Diagnosis.Finding culprit)

@@ -37,7 +37,7 @@ public sealed class NeighboursOverlay : Overlay
         Add(_list);
         // Column widths are measured against the view's width, known only after layout.
         SubViewsLaidOut += (_, _) => _list.Update();
-        Show(frame is null ? null : Diagnoser.Diagnose(frame));
+        Show(frame);
     }
 
     /// <summary>The diagnosis shown: of the latest frame; null before the first one.</summary>
@@ -50,7 +50,7 @@ public sealed class NeighboursOverlay : Overlay
     public override string Hint => "Enter/c: limit the selected culprit's CPU  Esc/q/n: close  ↑↓: choose";
     public override View FocusTarget => _list;
 
-    public override void OnFrame(Frame frame) => Show(Diagnoser.Diagnose(frame));
+    public override void OnFrame(Frame frame) => Show(frame);
 
     public override bool HandleKey(Key key)
     {
@@ -63,8 +63,12 @@ public sealed class NeighboursOverlay : Overlay
         return false;
     }
 
-    /// <summary>The lines for a report: the culprits first (the ones to act on), then the victims.</summary>
-    public static List<(string Text, Finding? Culprit)> Lines(DiagnosisReport? report)
+    /// <summary>
+    /// The lines for a report: the culprits first (the ones to act on), then the victims. Without
+    /// <paramref name="waitsMeasured"/> (the dashboard starts reading run-queue waits when this view opens; a frame has
+    /// them from the second sample on) a first line says so.
+    /// </summary>
+    public static List<(string Text, Finding? Culprit)> Lines(DiagnosisReport? report, bool waitsMeasured = true)
     {
         var lines = new List<(string, Finding?)>();
         if (report is null)
@@ -72,6 +76,7 @@ public sealed class NeighboursOverlay : Overlay
             lines.Add(("Waiting for the first frame.", null));
             return lines;
         }
+        if (!waitsMeasured) lines.Add(("Measuring run-queue waits (schedstat): they count from the next frames.", null));
         lines.Add(("Culprits: use clearly more CPU than their fair share while a neighbour suffers (Enter or c: limit its CPU)", null));
         if (report.Culprits.Count == 0) lines.Add(("  none", null));
         for (int i = 0; i < report.Culprits.Count; i++)
@@ -84,12 +89,14 @@ public sealed class NeighboursOverlay : Overlay
         return lines;
     }
 
-    private void Show(DiagnosisReport? report)
+    private void Show(Frame? frame)
     {
+        var report = frame is null ? null : Diagnoser.Diagnose(frame);
+        bool waits = frame is null || frame.Cgroups.Any(c => c.CpuWaitPerSecond is not null);
         string? selected = SelectedCulprit?.Cgroup;
         int old = _list.Value?.SelectedCell.Y ?? 0;
         Report = report;
-        _source.Lines = Lines(report);
+        _source.Lines = Lines(report, waits);
         // The same culprit stays selected wherever it moved; else the first culprit; else the same line.
         int idx = _source.Lines.FindIndex(l => l.Culprit is { } c && c.Cgroup == selected);
         if (idx < 0) idx = _source.Lines.FindIndex(l => l.Culprit is not null);

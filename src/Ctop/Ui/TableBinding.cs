@@ -12,6 +12,7 @@ namespace Ctop.Ui;
 public sealed class TableBinding<TRow>
 {
     private bool _applying;
+    private int? _shown;
 
     public TableBinding(TableModel<TRow> model, Func<TRow, Scheme?>? rowScheme = null)
     {
@@ -89,7 +90,9 @@ public sealed class TableBinding<TRow>
 
     /// <summary>
     /// Shows the model's current rows: the row with the remembered key stays selected wherever it moved; if it is gone, the
-    /// selection stays at the same position. The scroll offset is kept unless the selection would leave the screen.
+    /// selection stays at the same position. The scroll offset is kept unless the selection would leave the screen. When
+    /// the rows on screen would read exactly as they do now (same cells, selection, scroll and count), nothing is redrawn:
+    /// drawing a table is most of what the dashboard costs, and on a quiet host most frames change nothing visible.
     /// </summary>
     public void Apply()
     {
@@ -101,15 +104,38 @@ public sealed class TableBinding<TRow>
             int count = Model.Rows.Count;
             int idx = SelectedKey is null ? -1 : Model.IndexOf(SelectedKey);
             if (idx < 0) idx = Math.Clamp(old, 0, Math.Max(0, count - 1));
+            bool relaid = _styledLayout != Model.LayoutVersion;
             StyleColumns();
+            // Nothing on screen changed (same rows in view, same values, same selection): skip the redraw.
+            if (!relaid && count > 0 && idx == old && OnScreen(offset, idx, count) is int same && same == _shown) return;
             View.Update();
-            if (count == 0) return;
+            if (count == 0) { _shown = null; return; }
             View.RowOffset = Math.Clamp(offset, 0, count - 1);
             View.SetSelection(0, idx, false, null);
             View.EnsureCursorIsVisible();
             SelectedKey = Model.KeyOf(Model.Rows[idx]);
             View.SetNeedsDraw();
+            _shown = OnScreen(View.RowOffset, idx, count);
         }
         finally { _applying = false; }
+    }
+
+    /// <summary>A hash of what the table shows: the visible rows' cells, the header's sort mark, selection, scroll, count.
+    /// Null before the first layout, when the visible rows are not known.</summary>
+    private int? OnScreen(int offset, int selected, int count)
+    {
+        int height = View.Viewport.Height;
+        if (height <= 0) return null;
+        var h = new HashCode();
+        h.Add(count);
+        h.Add(selected);
+        h.Add(offset);
+        h.Add(Model.SortColumn);
+        h.Add(Model.Descending);
+        h.Add(View.Viewport.Width);
+        for (int r = Math.Max(0, offset), end = Math.Min(count, offset + height); r < end; r++)
+            for (int c = 0; c < Model.Columns.Count; c++)
+                h.Add(Model.Cell(r, c));
+        return h.ToHashCode();
     }
 }

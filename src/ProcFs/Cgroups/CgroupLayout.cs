@@ -76,32 +76,7 @@ public sealed class CgroupLayout
     /// Every cgroup path in the hierarchies holding <paramref name="controllers"/> (union, sorted, "/" first).
     /// On v1 a cgroup may exist in some hierarchies only; it is listed once. Directories that vanish mid-walk are skipped.
     /// </summary>
-    public IReadOnlyList<string> EnumeratePaths(params string[] controllers)
-    {
-        var set = new SortedSet<string>(StringComparer.Ordinal);
-        var seen = new HashSet<CgroupHierarchy>();
-        foreach (var c in controllers)
-        {
-            if (HierarchyOf(c) is not { } h || !seen.Add(h) || h.IsOutsideNamespace) continue;
-            Walk(h, h.MountPoint, set);
-        }
-        return set.ToList();
-    }
-
-    private static void Walk(CgroupHierarchy h, string dir, SortedSet<string> into)
-    {
-        into.Add(h.PathOf(dir));
-        string[] subs;
-        try { subs = Directory.GetDirectories(dir); }
-        catch (DirectoryNotFoundException) { return; }
-        catch (UnauthorizedAccessException) { return; }
-        foreach (var s in subs)
-        {
-            // A symlink (e.g. cpu -> cpu,cpuacct at the top level) is not a child cgroup.
-            if (new FileInfo(s).LinkTarget is not null) continue;
-            Walk(h, s, into);
-        }
-    }
+    public IReadOnlyList<string> EnumeratePaths(params string[] controllers) => new CgroupTree(this, controllers).List().ToList();
 
     /// <summary>
     /// Discovers the layout from <c>{procRoot}/self/mountinfo</c>. When <paramref name="cgroupRoot"/> is given, mount points

@@ -57,17 +57,75 @@ public sealed record CgroupStats(
 /// </summary>
 public sealed class CgroupReader
 {
-    // v1 prints "unlimited" as PAGE_COUNTER_MAX × page size; anything this large is no limit (as .NET's runtime decides).
-    private const ulong UnlimitedFloor = 0x7FFF_FFFF_0000_0000;
+    private const int MaxUnsweptDirectories = 4096;
     private readonly CgroupFileReader _files;
+    private readonly Dictionary<string, Directories> _dirs = new(StringComparer.Ordinal);
+    private readonly List<string> _stale = new();
+    private readonly CgroupHierarchy? _cpu, _cpuacct, _memory, _pids, _cpuset, _io;
+    private readonly bool _v1Memsw;
+    private long _generation;
 
     public CgroupReader(CgroupLayout layout, CgroupFileReader? files = null)
     {
         Layout = layout;
         _files = files ?? new CgroupFileReader();
+        _cpu = layout.HierarchyOf(Controllers.Cpu);
+        _cpuacct = layout.HierarchyOf(Controllers.Cpuacct);
+        _memory = layout.HierarchyOf(Controllers.Memory);
+        _pids = layout.HierarchyOf(Controllers.Pids);
+        _cpuset = layout.HierarchyOf(Controllers.Cpuset);
+        _io = layout.HierarchyOf(Controllers.Io);
+        // v1 has the memsw files in every memory cgroup, root included, exactly when swap accounting is on: without
+        // them, not looking saves two failed opens per cgroup and sample.
+        _v1Memsw = _memory is { Version: CgroupVersion.V1 } m && File.Exists(Path.Combine(m.MountPoint, "memory.memsw.usage_in_bytes"));
     }
 
     public CgroupLayout Layout { get; }
+
+    /// <summary>
+    /// Whether <see cref="ReadMemory"/> reads swap usage and limit (v1 memory.memsw.*, v2 memory.swap.*) and v1's
+    /// memory.failcnt. A sampler that shows none of them turns this off: three files fewer per cgroup and sample. It may
+    /// change between reads (a diagnosis view that opens wants failcnt from then on).
+    /// </summary>
+    public bool ReadsSwapAndFailcnt { get; set; } = true;
+
+    /// <summary>A cgroup's directory in each hierarchy that matters, worked out once per path (null: not reachable there).</summary>
+    private sealed class Directories
+    {
+        public string? Cpu, Cpuacct, Memory, Pids, Cpuset, Io, Unified;
+        public long Generation;
+    }
+
+    private Directories DirectoriesOf(string path)
+    {
+        if (!_dirs.TryGetValue(path, out var d))
+        {
+            if (_dirs.Count >= MaxUnsweptDirectories && _generation == 0) _dirs.Clear(); // a caller that never sweeps
+            d = new Directories
+            {
+                Cpu = _cpu?.DirectoryOf(path),
+                Cpuacct = _cpuacct?.DirectoryOf(path),
+                Memory = _memory?.DirectoryOf(path),
+                Pids = _pids?.DirectoryOf(path),
+                Cpuset = _cpuset?.DirectoryOf(path),
+                Io = _io?.DirectoryOf(path),
+                Unified = Layout.Unified?.DirectoryOf(path),
+            };
+            _dirs[path] = d;
+        }
+        d.Generation = _generation;
+        return d;
+    }
+
+    /// <summary>Forgets the directories of paths not read since the previous sweep (cgroups that went away). Call once per sample.</summary>
+    public void Sweep()
+    {
+        _generation++;
+        foreach (var (path, d) in _dirs)
+            if (d.Generation < _generation - 1) _stale.Add(path);
+        foreach (var path in _stale) _dirs.Remove(path);
+        _stale.Clear();
+    }
 
     /// <summary>Reads every controller of <paramref name="path"/>. Returns null when no controller has the cgroup (it vanished).</summary>
     public CgroupStats? Read(string path)
@@ -78,10 +136,10 @@ public sealed class CgroupReader
 
     public CgroupCpu? ReadCpu(string path)
     {
-        var cpu = Layout.HierarchyOf(Controllers.Cpu);
-        var dir = cpu?.DirectoryOf(path);
-        if (cpu is null || dir is null) return null;
-        if (cpu.Version == CgroupVersion.V2)
+        var d = DirectoriesOf(path);
+        var dir = d.Cpu;
+        if (_cpu is null || dir is null) return null;
+        if (_cpu.Version == CgroupVersion.V2)
         {
             var max = _files.ReadCpuMax(dir);
             var stat = _files.ReadCpuStat(dir, CgroupVersion.V2);
@@ -94,50 +152,54 @@ public sealed class CgroupReader
         var v1stat = _files.ReadCpuStat(dir, CgroupVersion.V1);
         if (bw is null && v1stat is null) return null;
         var shares = _files.ReadCpuShares(dir);
-        return new CgroupCpu(ReadUsageV1(path), bw?.QuotaUsec, bw?.PeriodUsec, shares?.ToWeight().Value, shares?.Value,
+        return new CgroupCpu(ReadUsageV1(d), bw?.QuotaUsec, bw?.PeriodUsec, shares?.ToWeight().Value, shares?.Value,
             v1stat?.NrPeriods, v1stat?.NrThrottled, v1stat?.ThrottledNs);
     }
 
     /// <summary>v1 usage comes from cpuacct (its own hierarchy, maybe co-mounted); failing that, the v2 tree of a hybrid host.</summary>
-    private ulong? ReadUsageV1(string path)
+    private ulong? ReadUsageV1(Directories d)
     {
-        if (Layout.DirectoryOf(Controllers.Cpuacct, path) is { } acct && _files.ReadCpuacctUsage(acct) is ulong ns) return ns;
-        if (Layout.Unified?.DirectoryOf(path) is { } uni) return _files.ReadCpuStat(uni, CgroupVersion.V2)?.UsageNs;
+        if (d.Cpuacct is { } acct && _cpuacct?.Version == CgroupVersion.V1 && _files.ReadCpuacctUsage(acct) is ulong ns) return ns;
+        if (d.Unified is { } uni) return _files.ReadCpuStat(uni, CgroupVersion.V2)?.UsageNs;
         return null;
     }
 
     public CgroupMemory? ReadMemory(string path)
     {
-        var mem = Layout.HierarchyOf(Controllers.Memory);
-        var dir = mem?.DirectoryOf(path);
-        if (mem is null || dir is null) return null;
-        if (mem.Version == CgroupVersion.V2)
+        var dir = DirectoriesOf(path).Memory;
+        if (_memory is null || dir is null) return null;
+        if (_memory.Version == CgroupVersion.V2)
         {
             var current = _files.ReadCounter(dir, "memory.current");
             if (current is null) return null;
-            var stat = _files.ReadMemoryStat(dir);
+            var stat = _files.ReadMemoryStatTotals(dir, CgroupVersion.V2);
             var events = _files.ReadMemoryEvents(dir);
             return new CgroupMemory(current, _files.ReadLimit(dir, "memory.max").Limit, _files.ReadLimit(dir, "memory.high").Limit,
-                stat?.InactiveFileBytes(CgroupVersion.V2), _files.ReadCounter(dir, "memory.swap.current"), _files.ReadLimit(dir, "memory.swap.max").Limit,
+                stat?.InactiveFileBytes,
+                ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.swap.current") : null,
+                ReadsSwapAndFailcnt ? _files.ReadLimit(dir, "memory.swap.max").Limit : null,
                 events?.OomKill, events?.Max, null);
         }
         var usage = _files.ReadCounter(dir, "memory.usage_in_bytes");
         if (usage is null) return null;
-        var v1stat = _files.ReadMemoryStat(dir);
-        var memsw = _files.ReadCounter(dir, "memory.memsw.usage_in_bytes");
-        var memswLimit = _files.ReadLimit(dir, "memory.memsw.limit_in_bytes");
-        ulong? hier = null;
-        if (v1stat is not null && v1stat.TryGet("hierarchical_memory_limit", out var h)) hier = h >= UnlimitedFloor ? null : h;
+        var v1stat = _files.ReadMemoryStatTotals(dir, CgroupVersion.V1);
+        ulong? memsw = null, memswLimit = null;
+        if (_v1Memsw && ReadsSwapAndFailcnt)
+        {
+            memsw = _files.ReadCounter(dir, "memory.memsw.usage_in_bytes");
+            memswLimit = _files.ReadLimit(dir, "memory.memsw.limit_in_bytes").Limit;
+        }
         return new CgroupMemory(usage, _files.ReadLimit(dir, "memory.limit_in_bytes").Limit, null,
-            v1stat?.InactiveFileBytes(CgroupVersion.V1),
+            v1stat?.InactiveFileBytes,
             memsw is ulong sw ? sw - Math.Min(sw, usage.Value) : null,
-            memswLimit.Limit,
-            _files.ReadMemoryOomControl(dir)?.OomKill, _files.ReadCounter(dir, "memory.failcnt"), hier);
+            memswLimit,
+            _files.ReadMemoryOomControl(dir)?.OomKill, ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.failcnt") : null,
+            v1stat?.HierarchicalMemoryLimitBytes);
     }
 
     public CgroupPids? ReadPids(string path)
     {
-        if (Layout.DirectoryOf(Controllers.Pids, path) is not { } dir) return null;
+        if (DirectoriesOf(path).Pids is not { } dir) return null;
         var current = _files.ReadCounter(dir, "pids.current");
         if (current is null) return null;
         return new CgroupPids(current, _files.ReadLimit(dir, "pids.max").Limit);
@@ -145,22 +207,20 @@ public sealed class CgroupReader
 
     public CpuList? ReadEffectiveCpus(string path)
     {
-        var h = Layout.HierarchyOf(Controllers.Cpuset);
-        if (h?.DirectoryOf(path) is not { } dir) return null;
-        return h.Version == CgroupVersion.V2 ? _files.ReadCpuList(dir, "cpuset.cpus.effective") : _files.ReadCpuList(dir, "cpuset.effective_cpus");
+        if (DirectoriesOf(path).Cpuset is not { } dir) return null;
+        return _cpuset!.Version == CgroupVersion.V2 ? _files.ReadCpuList(dir, "cpuset.cpus.effective") : _files.ReadCpuList(dir, "cpuset.effective_cpus");
     }
 
     public IoTotals? ReadIo(string path)
     {
-        var h = Layout.HierarchyOf(Controllers.Io);
-        if (h?.DirectoryOf(path) is not { } dir) return null;
-        return h.Version == CgroupVersion.V2 ? _files.ReadIoStat(dir)?.Totals : _files.ReadBlkioThrottle(dir);
+        if (DirectoriesOf(path).Io is not { } dir) return null;
+        return _io!.Version == CgroupVersion.V2 ? _files.ReadIoStat(dir)?.Totals : _files.ReadBlkioThrottle(dir);
     }
 
     /// <summary>PSI lives only in v2 directories: the v2 hierarchy, or the unified tree of a hybrid host at the same path.</summary>
     public CgroupPressure? ReadPressure(string path)
     {
-        if (Layout.Unified?.DirectoryOf(path) is not { } dir) return null;
+        if (DirectoriesOf(path).Unified is not { } dir) return null;
         var cpu = _files.ReadPressure(dir, "cpu");
         var mem = _files.ReadPressure(dir, "memory");
         var io = _files.ReadPressure(dir, "io");

@@ -4,13 +4,25 @@ namespace ProcFs.Native;
 
 /// <summary>
 /// The few libc calls the readers need to read kernel files without allocating: open/read/close on a
-/// stack-built UTF-8 path. Everything else POSIX goes through Mono.Unix in the Ctop assembly.
+/// stack-built UTF-8 path, pread to re-read a file kept open, fstatfs to tell kernel files from others, and the
+/// open-file limit that bounds how many are kept. Everything else POSIX goes through Mono.Unix in the Ctop assembly.
 /// </summary>
 internal static unsafe partial class Libc
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_CLOEXEC = 0x80000;
-    public const int ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, ENODEV = 19, ENOTDIR = 20, EPERM = 1;
+    public const int ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, ENODEV = 19, ENOTDIR = 20, EPERM = 1, ENFILE = 23, EMFILE = 24;
     public const int _SC_CLK_TCK = 2, _SC_PAGESIZE = 30, _SC_NPROCESSORS_ONLN = 84;
+    public const int RLIMIT_NOFILE = 7;
+    /// <summary>f_type of proc, cgroup v1 and cgroup2 (linux/magic.h).</summary>
+    public const long PROC_SUPER_MAGIC = 0x9fa0, CGROUP_SUPER_MAGIC = 0x27e0eb, CGROUP2_SUPER_MAGIC = 0x63677270;
+
+    /// <summary>struct rlimit: soft and hard limit (rlim_t is 64-bit on the 64-bit ABIs ctop is built for).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong Current;
+        public ulong Max;
+    }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
     public static partial int Open(byte* path, int flags);
@@ -20,6 +32,33 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buf, nint count);
+
+    public const int AT_FDCWD = -100;
+    public const byte DT_UNKNOWN = 0, DT_DIR = 4;
+
+    private static readonly bool ArmFlags = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm;
+    /// <summary>O_DIRECTORY and O_NOFOLLOW: arm and arm64 number them differently from every other Linux ABI.</summary>
+    public static readonly int O_DIRECTORY = ArmFlags ? 0x4000 : 0x10000, O_NOFOLLOW = ArmFlags ? 0x8000 : 0x20000;
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
+    public static partial int OpenAt(int dirFd, byte* path, int flags);
+
+    /// <summary>struct linux_dirent64 records: u64 ino, s64 off, u16 reclen, u8 type, NUL-terminated name.</summary>
+    [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
+    public static partial nint GetDents64(int fd, byte* buf, nint count);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buf, nint count, long offset);
+
+    /// <summary>fstatfs into a buffer of at least 128 bytes; struct statfs starts with f_type, a long.</summary>
+    [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
+    public static partial int FStatFs(int fd, byte* buf);
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRLimit(int resource, RLimit* limit);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    public static partial int SetRLimit(int resource, RLimit* limit);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

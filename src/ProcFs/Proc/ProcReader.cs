@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+using System.Text;
+using ProcFs.Native;
 using ProcFs.Parsing;
 
 namespace ProcFs.Proc;
@@ -11,21 +13,28 @@ namespace ProcFs.Proc;
 /// ours to read, see <see cref="LastStatus"/>) return false and never throw; a file that is present but
 /// malformed throws ProcFsFormatException naming it.
 /// Not thread-safe: one file buffer and path buffer are reused by every read, so use one reader per
-/// sampling thread. The stat and schedstat reads allocate nothing once the buffer has grown.
+/// sampling thread. The stat and schedstat reads allocate nothing once the buffer has grown. With
+/// <see cref="HeldFiles"/>, the files read every sample (stat, schedstat and the system-wide ones) stay open between
+/// samples; status and cmdline, read once per process, do not.
 /// </summary>
 public sealed class ProcReader
 {
     private const int MaxFileName = 16; // longest per-pid file name read here, with room to spare
     private readonly KernelFile _file = new();
+    private readonly byte[] _dents = new byte[16384];
+    private readonly HeldFiles? _held;
     private readonly char[] _path;
     private readonly int _rootLength;
+    private readonly string _stat, _meminfo, _loadavg, _uptime;
 
-    public ProcReader(string procRoot = "/proc")
+    public ProcReader(string procRoot = "/proc", HeldFiles? held = null)
     {
+        _held = held;
         ProcRoot = procRoot.Length > 1 ? procRoot.TrimEnd('/') : procRoot;
         _rootLength = ProcRoot == "/" ? 0 : ProcRoot.Length;
         _path = new char[_rootLength + 1 + 11 + 1 + MaxFileName];
         ProcRoot.AsSpan(0, _rootLength).CopyTo(_path);
+        (_stat, _meminfo, _loadavg, _uptime) = (RootPath("stat"), RootPath("meminfo"), RootPath("loadavg"), RootPath("uptime"));
     }
 
     public string ProcRoot { get; }
@@ -40,7 +49,7 @@ public sealed class ProcReader
     {
         stat = default;
         var path = PidPath(pid, "stat");
-        if (!Read(path)) return false;
+        if (!Read(path, _held)) return false;
         int error = ProcStat.ParseCore(_file.Data, out stat);
         if (error != 0) throw ProcStat.Error(_file.Data, new string(path), error);
         return true;
@@ -56,6 +65,16 @@ public sealed class ProcReader
         return true;
     }
 
+    /// <summary>The Uid: line of /proc/PID/status (null when it has none). False when the process is gone or unreadable.</summary>
+    public bool TryReadUid(int pid, out IdSet? uid)
+    {
+        uid = null;
+        var path = PidPath(pid, "status");
+        if (!Read(path)) return false;
+        uid = ProcStatus.ParseUid(_file.Data, path);
+        return true;
+    }
+
     public bool TryReadCmdline(int pid, [NotNullWhen(true)] out ProcCmdline? cmdline)
     {
         cmdline = null;
@@ -68,53 +87,77 @@ public sealed class ProcReader
     public bool TryReadSchedstat(int pid, out ProcSchedstat schedstat)
     {
         var path = PidPath(pid, "schedstat");
-        if (!Read(path)) { schedstat = default; return false; }
+        if (!Read(path, _held)) { schedstat = default; return false; }
         if (!ProcSchedstat.TryParse(_file.Data, out schedstat)) ProcSchedstat.Parse(_file.Data, new string(path));
         return true;
     }
 
-    public SystemStat ReadSystemStat() => SystemStat.Parse(ReadRequired("stat"), RootPath("stat"));
+    public SystemStat ReadSystemStat() => SystemStat.Parse(ReadRequired(_stat), _stat);
 
-    public MemInfo ReadMemInfo() => MemInfo.Parse(ReadRequired("meminfo"), RootPath("meminfo"));
+    public MemInfo ReadMemInfo() => MemInfo.Parse(ReadRequired(_meminfo), _meminfo);
 
-    public LoadAvg ReadLoadAvg() => LoadAvg.Parse(ReadRequired("loadavg"), RootPath("loadavg"));
+    public LoadAvg ReadLoadAvg() => LoadAvg.Parse(ReadRequired(_loadavg), _loadavg);
 
-    public Uptime ReadUptime() => Uptime.Parse(ReadRequired("uptime"), RootPath("uptime"));
+    public Uptime ReadUptime() => Uptime.Parse(ReadRequired(_uptime), _uptime);
 
     /// <summary>
     /// Clears <paramref name="into"/> and fills it with the PIDs (numeric directory names) under the root, in
-    /// directory order. Returns the count. Names are parsed as spans, so no string is made per entry.
+    /// directory order. Returns the count. Read with getdents64 into a reused buffer: nothing is allocated per entry.
     /// </summary>
-    public int ListPids(List<int> into)
+    public unsafe int ListPids(List<int> into)
     {
         into.Clear();
-        var options = new EnumerationOptions { IgnoreInaccessible = true, RecurseSubdirectories = false, AttributesToSkip = 0 };
-        var entries = new FileSystemEnumerable<int>(
-            ProcRoot,
-            static (ref FileSystemEntry e) => int.Parse(e.FileName, NumberStyles.None, CultureInfo.InvariantCulture),
-            options)
+        int fd = OpenDirectory(ProcRoot);
+        if (fd < 0) throw new DirectoryNotFoundException($"{ProcRoot}: {Libc.StrError(Marshal.GetLastSystemError())}");
+        try
         {
-            ShouldIncludePredicate = static (ref FileSystemEntry e) => e.IsDirectory && IsPid(e.FileName),
-        };
-        foreach (int pid in entries) into.Add(pid);
-        return into.Count;
+            while (true)
+            {
+                nint n;
+                fixed (byte* b = _dents) n = Libc.GetDents64(fd, b, _dents.Length);
+                if (n <= 0) return into.Count;
+                for (int off = 0; off < n;)
+                {
+                    int reclen = MemoryMarshal.Read<ushort>(_dents.AsSpan(off + 16));
+                    byte type = _dents[off + 18];
+                    var name = _dents.AsSpan(off + 19, reclen - 19);
+                    name = name[..name.IndexOf((byte)0)];
+                    off += reclen;
+                    // Numeric directories only ("self" and "thread-self" are links, the rest are named files).
+                    if (type is Libc.DT_DIR or Libc.DT_UNKNOWN && IsPid(name, out int pid)) into.Add(pid);
+                }
+            }
+        }
+        finally { Libc.Close(fd); }
     }
 
-    private static bool IsPid(ReadOnlySpan<char> name) =>
-        name.Length is > 0 and <= 10 && !name.ContainsAnyExceptInRange('0', '9')
-        && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0;
-
-    private bool Read(ReadOnlySpan<char> path)
+    private static bool IsPid(ReadOnlySpan<byte> name, out int pid)
     {
-        LastStatus = _file.TryRead(path);
+        pid = 0;
+        return name.Length is > 0 and <= 10 && !name.ContainsAnyExceptInRange((byte)'0', (byte)'9')
+            && Utf8.TryParseInt32(name, out pid) && pid > 0;
+    }
+
+    private static unsafe int OpenDirectory(string path)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> p = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(path, p);
+        p[n] = 0;
+        fixed (byte* pp = p) return Libc.OpenAt(Libc.AT_FDCWD, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY);
+    }
+
+    // Every per-process file read here is one record (or, cmdline, one read of the arguments).
+    private bool Read(ReadOnlySpan<char> path, HeldFiles? held = null)
+    {
+        LastStatus = _file.TryRead(path, held, oneRecord: true);
         return LastStatus == ReadStatus.Ok;
     }
 
     /// <summary>System-wide files must exist: their absence is an environment error, not a vanished process.</summary>
-    private ReadOnlySpan<byte> ReadRequired(string name)
+    private ReadOnlySpan<byte> ReadRequired(string path)
     {
-        string path = RootPath(name);
-        LastStatus = _file.TryRead(path);
+        LastStatus = _file.TryRead(path, _held, oneRecord: true);
         return LastStatus switch
         {
             ReadStatus.Ok => _file.Data,

@@ -64,6 +64,23 @@ public sealed class ProcStatus
         return true;
     }
 
+    /// <summary>
+    /// Only the Uid: line, without building a ProcStatus (a sampler needs nothing else, once per process): null when
+    /// there is none; a malformed one throws, naming the file and line.
+    /// </summary>
+    public static IdSet? ParseUid(ReadOnlySpan<byte> data, ReadOnlySpan<char> filePath)
+    {
+        var lines = new LineEnumerator(data);
+        while (lines.MoveNext())
+        {
+            var line = lines.Current;
+            if (!Utf8.SplitKeyValue(line, (byte)':', out var key, out var value) || !key.SequenceEqual("Uid"u8)) continue;
+            if (!TryIds(value, out var uid)) throw ProcFsFormatException.At(new string(filePath), lines.Number, line, "bad value for Uid");
+            return uid;
+        }
+        return null;
+    }
+
     /// <summary>Stores a known key's value; false when the value is malformed.</summary>
     private bool Apply(ReadOnlySpan<byte> line, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {

@@ -17,6 +17,22 @@ public static class SystemConf
     /// <summary>CPUs online when first asked.</summary>
     public static int OnlineCpus { get; } = (int)Query(Libc._SC_NPROCESSORS_ONLN, Environment.ProcessorCount);
 
+    /// <summary>
+    /// The soft limit on open files (RLIMIT_NOFILE), first raised to the hard limit when <paramref name="raise"/> (the
+    /// .NET runtime does that at start-up; a NativeAOT build does not). 1024 when it cannot be read.
+    /// </summary>
+    public static unsafe ulong OpenFileLimit(bool raise)
+    {
+        Libc.RLimit l;
+        if (Libc.GetRLimit(Libc.RLIMIT_NOFILE, &l) != 0) return 1024;
+        if (raise && l.Current < l.Max)
+        {
+            var raised = new Libc.RLimit { Current = l.Max, Max = l.Max };
+            if (Libc.SetRLimit(Libc.RLIMIT_NOFILE, &raised) == 0) l = raised;
+        }
+        return l.Current;
+    }
+
     // sysconf answers -1 only for names the libc does not know; a sane default beats a crash then.
     private static long Query(int name, long fallback)
     {

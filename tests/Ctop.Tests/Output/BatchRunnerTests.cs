@@ -133,6 +133,13 @@ public class BatchRunnerTests
             if (++_writes > failAfter) throw new IOException("Broken pipe");
             base.Write(value);
         }
+
+        // The text writer hands over a frame as a StringBuilder's chunks.
+        public override void Write(System.Text.StringBuilder? value)
+        {
+            if (++_writes > failAfter) throw new IOException("Broken pipe");
+            base.Write(value);
+        }
     }
 
     private sealed class CountingWriter : StringWriter

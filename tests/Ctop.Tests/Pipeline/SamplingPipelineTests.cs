@@ -43,6 +43,47 @@ public class SamplingPipelineTests
     }
 
     [Fact]
+    public void AFirstIntervalAddsOneSampleSoonAfterTheFirstAndKeepsTheGrid()
+    {
+        var sched = new TestScheduler();
+        var times = new List<long>();
+        using var sub = SamplingPipeline.Ticks(() => sched.Clock, TimeSpan.FromSeconds(1), sched, first: TimeSpan.FromSeconds(0.1))
+            .Subscribe(times.Add);
+        sched.AdvanceTo(3 * Second + 1);
+        Assert.Equal(new double[] { 0, 0.1, 1, 2, 3 }, Seconds(times));
+    }
+
+    [Fact]
+    public void AFirstSampleSlowerThanTheFirstIntervalIsFollowedAtOnce()
+    {
+        var sched = new TestScheduler();
+        var times = new List<long>();
+        int n = 0;
+        using var sub = SamplingPipeline.Ticks(() =>
+        {
+            var t = sched.Clock;
+            if (n++ == 0) sched.Sleep(TimeSpan.FromSeconds(0.3).Ticks); // a cold first sample
+            return t;
+        }, TimeSpan.FromSeconds(1), sched, first: TimeSpan.FromSeconds(0.1)).Subscribe(times.Add);
+        sched.AdvanceTo(2 * Second + 1);
+        Assert.Equal(new double[] { 0, 0.3, 1, 2 }, Seconds(times));
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(2.0)]
+    [InlineData(0.0)]
+    public void AFirstIntervalNotShorterThanTheIntervalChangesNothing(double first)
+    {
+        var sched = new TestScheduler();
+        var times = new List<long>();
+        using var sub = SamplingPipeline.Ticks(() => sched.Clock, TimeSpan.FromSeconds(1), sched, first: TimeSpan.FromSeconds(first))
+            .Subscribe(times.Add);
+        sched.AdvanceTo(2 * Second + 1);
+        Assert.Equal(new double[] { 0, 1, 2 }, Seconds(times));
+    }
+
+    [Fact]
     public void DisposingStopsSampling()
     {
         var sched = new TestScheduler();
@@ -134,6 +175,30 @@ public class HistoryTests
         long perKey = (GC.GetAllocatedBytesForCurrentThread() - before) / keys;
         Assert.True(perKey < 2048, $"{perKey} bytes allocated per short-lived key");
         Assert.True(h.CgroupCount <= 300 + 16, $"kept {h.CgroupCount}");
+    }
+
+    [Fact]
+    public void KeepsThePointsInOrderWhileItsRingGrowsAndAfter()
+    {
+        var h = new History(capacity: 40);
+        for (int i = 0; i < 35; i++) h.Add(FrameWith(i, "/a"));
+        Assert.Equal(Enumerable.Range(0, 35).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i)), h.OfCgroup("/a").Select(p => p.Time));
+        for (int i = 35; i < 90; i++) h.Add(FrameWith(i, "/a"));
+        Assert.Equal(Enumerable.Range(50, 40).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i)), h.OfCgroup("/a").Select(p => p.Time));
+    }
+
+    [Fact]
+    public void UnknownValuesStayUnknownAndTheTimeKeepsItsOffset()
+    {
+        var h = new History(capacity: 3);
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.FromHours(2));
+        h.Add(new Frame(at, 1, new Scope(ScopeKind.Host, 2, 1 << 30),
+        [
+            new CgroupView("/u", "/u", null, new CpuView(null, null, null, null, null, null, null, null, null),
+                new MemoryView(null, null, null, null, null, null), new PidsView(null, null), new EffectiveLimits(null, null, null, null), null, null),
+        ], []));
+        Assert.Equal(new HistoryPoint(at, null, null, null, null, null), Assert.Single(h.OfCgroup("/u")));
+        Assert.Equal(TimeSpan.FromHours(2), h.OfCgroup("/u")[0].Time.Offset);
     }
 
     [Fact]

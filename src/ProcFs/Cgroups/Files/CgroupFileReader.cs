@@ -4,7 +4,8 @@ namespace ProcFs.Cgroups;
 
 /// <summary>
 /// Reads and parses cgroup files given the cgroup's directory. One instance per reading thread: it reuses one
-/// file buffer and one path buffer, so a read allocates only what the parsed value needs.
+/// file buffer and one path buffer, so a read allocates only what the parsed value needs. With <see cref="HeldFiles"/>
+/// the files stay open between reads (see there).
 /// A file that is missing or unreadable gives null (or <see cref="LimitRead.Missing"/>): cgroups vanish between
 /// listing and reading, and controllers may be absent. <see cref="LastStatus"/> tells which. Malformed content
 /// throws <see cref="ProcFsFormatException"/> naming the file and line.
@@ -13,12 +14,17 @@ public sealed class CgroupFileReader
 {
 
     private readonly KernelFile _file;
+    private readonly HeldFiles? _held;
     private char[] _path = new char[256];
     private int _pathLength;
 
     public CgroupFileReader() : this(new KernelFile()) { }
 
-    public CgroupFileReader(KernelFile file) => _file = file;
+    public CgroupFileReader(KernelFile file, HeldFiles? held = null)
+    {
+        _file = file;
+        _held = held;
+    }
 
     /// <summary>Outcome of the last file read: Ok, Missing (gone or never there) or Denied.</summary>
     public ReadStatus LastStatus { get; private set; }
@@ -68,6 +74,10 @@ public sealed class CgroupFileReader
 
     /// <summary><c>memory.stat</c> of either version.</summary>
     public MemoryStat? ReadMemoryStat(string dir) => Load(dir, "memory.stat") ? MemoryStat.Parse(_file.Data, PathSpan) : null;
+
+    /// <summary>From <c>memory.stat</c> only the working set's inactive file and v1's hierarchical limit; allocates nothing.</summary>
+    public MemoryStatTotals? ReadMemoryStatTotals(string dir, CgroupVersion version) =>
+        Load(dir, "memory.stat") ? MemoryStat.ParseTotals(_file.Data, PathSpan, version) : null;
 
     /// <summary>v2 <c>memory.events</c>, or <c>memory.events.local</c> when <paramref name="local"/>.</summary>
     public MemoryEvents? ReadMemoryEvents(string dir, bool local = false) =>
@@ -132,7 +142,8 @@ public sealed class CgroupFileReader
         i += name.Length;
         suffix.CopyTo(p[i..]);
         _pathLength = len;
-        LastStatus = _file.TryRead(PathSpan);
+        // Every cgroup file read here is one seq_file record.
+        LastStatus = _file.TryRead(PathSpan, _held, oneRecord: true);
         return LastStatus == ReadStatus.Ok;
     }
 }

@@ -3,6 +3,9 @@ using ProcFs.Parsing;
 
 namespace ProcFs.Cgroups;
 
+/// <summary>From memory.stat: the inactive page cache a working set subtracts (v1 total_inactive_file, v2 inactive_file) and v1's hierarchical_memory_limit (null when unlimited).</summary>
+public readonly record struct MemoryStatTotals(ulong? InactiveFileBytes, ulong? HierarchicalMemoryLimitBytes);
+
 /// <summary>
 /// <c>memory.stat</c>, v1 or v2: flat keyed, keys added over time, so parsed by name. Well-known keys have typed
 /// accessors (null = key not printed by this kernel/version); <see cref="TryGet"/> reaches any key.
@@ -62,6 +65,28 @@ public sealed class MemoryStat
         }
         if (!any) throw CgroupParse.Error(filePath, 1, default, "empty file, expected 'key value' lines");
         return new MemoryStat(values, data.ToArray());
+    }
+
+    /// <summary>
+    /// Only what a sampler needs every time from memory.stat, without building a MemoryStat: the inactive page cache
+    /// of <see cref="InactiveFileBytes"/> and v1's hierarchical_memory_limit (null when not printed, or unlimited).
+    /// Validates like <see cref="Parse(ReadOnlySpan{byte}, string)"/>: every value must be a number.
+    /// </summary>
+    internal static MemoryStatTotals ParseTotals(ReadOnlySpan<byte> data, ReadOnlySpan<char> filePath, CgroupVersion version)
+    {
+        var inactiveKey = version == CgroupVersion.V1 ? "total_inactive_file"u8 : "inactive_file"u8;
+        ulong? inactive = null, limit = null;
+        var r = new FlatKeyed(data, filePath);
+        bool any = false;
+        while (r.MoveNext())
+        {
+            any = true;
+            ulong v = r.U64();
+            if (r.Is(inactiveKey)) inactive = v;
+            else if (r.Is("hierarchical_memory_limit"u8)) limit = v >= CgroupValue.UnlimitedThreshold ? null : v;
+        }
+        if (!any) throw CgroupParse.Error(filePath, 1, default, "empty file, expected 'key value' lines");
+        return new MemoryStatTotals(inactive, limit);
     }
 
     /// <summary>Any key's value, e.g. "workingset_nodereclaim" or "zswap"; false when the kernel did not print it.</summary>

@@ -1,0 +1,127 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using ProcFs.Native;
+
+namespace ProcFs.Cgroups;
+
+/// <summary>
+/// Lists the cgroups of the hierarchies holding some controllers: every directory under each mount point, symlinks
+/// excluded (v1's cpu -> cpu,cpuacct), as cgroup paths (the union over the hierarchies, sorted, "/" first). Walked with
+/// getdents64 on descriptors opened relative to their parent, names assembled in a reused buffer and paths kept from
+/// one listing to the next, so listing an unchanged tree allocates nothing. Directories that vanish mid-walk are
+/// skipped. One instance per reading thread.
+/// </summary>
+public sealed class CgroupTree
+{
+    private readonly List<CgroupHierarchy> _hierarchies = new();
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _knownBySpan;
+    private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
+    private readonly List<string> _paths = new();
+    private readonly List<byte[]> _dents = new(); // one getdents buffer per depth: the walk recurses mid-buffer
+    private char[] _path = new char[1024];
+
+    public CgroupTree(CgroupLayout layout, params string[] controllers)
+    {
+        foreach (var c in controllers)
+            if (layout.HierarchyOf(c) is { IsOutsideNamespace: false } h && !_hierarchies.Contains(h)) _hierarchies.Add(h);
+        _knownBySpan = _known.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>The cgroup paths now. The list is reused by the next call.</summary>
+    public IReadOnlyList<string> List()
+    {
+        _paths.Clear();
+        _listed.Clear();
+        foreach (var h in _hierarchies)
+        {
+            int fd = Open(h.MountPoint);
+            if (fd < 0) continue;
+            // The path buffer holds the cgroup path being walked: the mount's root ("" for "/"), then "/name" per level.
+            int len = h.Root == "/" ? 0 : Append(0, h.Root.AsSpan().TrimEnd('/'));
+            Walk(fd, len, 0);
+        }
+        _paths.Sort(StringComparer.Ordinal);
+        // Forget the paths of cgroups long gone, so churn cannot grow the set.
+        if (_known.Count > 2 * _listed.Count + 256) _known.IntersectWith(_listed);
+        return _paths;
+    }
+
+    private unsafe void Walk(int fd, int len, int depth)
+    {
+        try
+        {
+            Add(len == 0 ? "/" : _path.AsSpan(0, len));
+            if (depth == _dents.Count) _dents.Add(new byte[16384]);
+            var buf = _dents[depth];
+            while (true)
+            {
+                nint n;
+                fixed (byte* b = buf) n = Libc.GetDents64(fd, b, buf.Length);
+                if (n <= 0) return; // end, or the directory went away under us
+                for (int off = 0; off < n;)
+                {
+                    int reclen = MemoryMarshal.Read<ushort>(buf.AsSpan(off + 16));
+                    byte type = buf[off + 18];
+                    var name = buf.AsSpan(off + 19, reclen - 19);
+                    name = name[..name.IndexOf((byte)0)];
+                    off += reclen;
+                    if (type != Libc.DT_DIR && type != Libc.DT_UNKNOWN) continue;
+                    if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
+                    // O_NOFOLLOW | O_DIRECTORY also settles DT_UNKNOWN: a symlink or a file is refused.
+                    int child = OpenAt(fd, name);
+                    if (child < 0) continue;
+                    int childLen = Append(len, "/");
+                    childLen = AppendUtf8(childLen, name);
+                    Walk(child, childLen, depth + 1);
+                }
+            }
+        }
+        finally { Libc.Close(fd); }
+    }
+
+    private void Add(ReadOnlySpan<char> path)
+    {
+        if (!_knownBySpan.TryGetValue(path, out var s))
+        {
+            s = new string(path);
+            _known.Add(s);
+        }
+        if (_listed.Add(s)) _paths.Add(s);
+    }
+
+    private int Append(int at, ReadOnlySpan<char> text)
+    {
+        Grow(at + text.Length);
+        text.CopyTo(_path.AsSpan(at));
+        return at + text.Length;
+    }
+
+    private int AppendUtf8(int at, ReadOnlySpan<byte> name)
+    {
+        Grow(at + Encoding.UTF8.GetMaxCharCount(name.Length));
+        return at + Encoding.UTF8.GetChars(name, _path.AsSpan(at));
+    }
+
+    private void Grow(int length)
+    {
+        if (length > _path.Length) Array.Resize(ref _path, Math.Max(length, _path.Length * 2));
+    }
+
+    private static unsafe int Open(string path)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> p = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(path, p);
+        p[n] = 0;
+        fixed (byte* pp = p) return Libc.OpenAt(Libc.AT_FDCWD, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY);
+    }
+
+    private static unsafe int OpenAt(int dirFd, ReadOnlySpan<byte> name)
+    {
+        Span<byte> p = stackalloc byte[name.Length + 1];
+        name.CopyTo(p);
+        p[name.Length] = 0;
+        fixed (byte* pp = p) return Libc.OpenAt(dirFd, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY | Libc.O_NOFOLLOW);
+    }
+}
