@@ -27,6 +27,8 @@ public sealed class Sampler : IDisposable
     private readonly Dictionary<(int Pid, ulong Start), ProcessInfo> _info = new();
     private readonly Dictionary<uint, string> _users = new();
     private readonly Dictionary<ulong, string?> _cgroupOfText = new();
+    private readonly Dictionary<int, string> _cgroupOfPid = new();
+    private IReadOnlyList<string> _listed = [];
     private readonly KernelFile _file = new();
     private readonly List<(int Pid, string Comm)> _fresh = new();
     private readonly List<(int Pid, ulong Start)> _gone = new();
@@ -98,13 +100,17 @@ public sealed class Sampler : IDisposable
         // the facts of new processes (status, cmdline, cgroup: slow the first time) outside that window.
         _fresh.Clear();
         bool schedstat = _options.Schedstat || _options.SchedstatDemand?.Wanted == true;
+        // Every few samples the processes' cgroups are taken from the cgroup.procs files of the tree just listed (one file
+        // per cgroup, not one per process); without the tree, each process's own cgroup file is re-read in turn.
+        bool mapped = _options.Cgroups && _samples % CgroupRefreshSamples == 1 && MapProcessesToCgroups();
         foreach (var pid in _pids)
         {
             // A process can exit between the listing and the read: that is not an error.
             if (!_proc.TryReadStat(pid, out var stat)) continue;
             if (_info.TryGetValue((pid, stat.StartTime), out var info))
             {
-                if ((_samples + pid) % CgroupRefreshSamples == 0) RefreshCgroup(pid, info);
+                if (mapped) MoveTo(info, _cgroupOfPid.GetValueOrDefault(pid));
+                else if (!_options.Cgroups && (_samples + pid) % CgroupRefreshSamples == 0) RefreshCgroup(pid, info);
             }
             else
             {
@@ -117,7 +123,7 @@ public sealed class Sampler : IDisposable
         foreach (var (pid, comm) in _fresh)
         {
             var s = result[pid];
-            var info = ReadInfo(pid, comm);
+            var info = ReadInfo(pid, comm, mapped && _cgroupOfPid.TryGetValue(pid, out var cgroup) ? cgroup : null);
             _info[(pid, s.StartTime)] = info;
             result[pid] = s with { Info = info };
         }
@@ -164,14 +170,44 @@ public sealed class Sampler : IDisposable
         return any ? sum : null;
     }
 
-    private ProcessInfo ReadInfo(int pid, string comm)
+    private ProcessInfo ReadInfo(int pid, string comm, string? cgroup)
     {
         string user = "?";
         if (_proc.TryReadUid(pid, out var uid) && uid is { } ids) user = UserName(ids.Real);
         string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + comm + "]";
         var info = new ProcessInfo(user, command, null, null);
-        RefreshCgroup(pid, info);
+        if (cgroup is not null) MoveTo(info, cgroup);
+        else RefreshCgroup(pid, info);
         return info;
+    }
+
+    private static void MoveTo(ProcessInfo info, string? cgroup)
+    {
+        if (cgroup is null || cgroup == info.CgroupPath) return;
+        info.CgroupPath = cgroup;
+        info.Container = ContainerNames.FromPath(cgroup);
+        info.CgroupFileHash = 0;
+    }
+
+    /// <summary>
+    /// PID → cgroup path from the cgroup.procs of every cgroup just listed, in the hierarchy whose path a process shows
+    /// (cpu's; memory's or the v2 tree's without it). Processes in no listed cgroup (outside a namespace's view, or
+    /// moved meanwhile) are not in the map and read their own cgroup file. False when there is no such hierarchy.
+    /// </summary>
+    private bool MapProcessesToCgroups()
+    {
+        var h = Layout.HierarchyOf(Controllers.Cpu) ?? Layout.HierarchyOf(Controllers.Memory) ?? Layout.Unified;
+        if (h is null || h.IsOutsideNamespace) return false;
+        _cgroupOfPid.Clear();
+        foreach (var path in _listed)
+        {
+            if (h.DirectoryOf(path) is not { } dir) continue;
+            // cgroup.procs is many records: read it the ordinary way, to its end.
+            if (_file.TryRead(Path.Join(dir, "cgroup.procs")) != ReadStatus.Ok) continue;
+            foreach (var line in new LineEnumerator(_file.Data))
+                if (Utf8.TryParseInt32(line, out int pid)) _cgroupOfPid[pid] = path;
+        }
+        return true;
     }
 
     /// <summary>
@@ -229,7 +265,7 @@ public sealed class Sampler : IDisposable
 
     private Dictionary<string, CgroupStats> ReadCgroups()
     {
-        var paths = _tree.List();
+        var paths = _listed = _tree.List();
         var result = new Dictionary<string, CgroupStats>(paths.Count, StringComparer.Ordinal);
         foreach (var path in paths)
         {

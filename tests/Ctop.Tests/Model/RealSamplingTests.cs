@@ -143,6 +143,32 @@ public class RealSamplingTests
     }
 
     [KernelFact]
+    public void AProcessMovedToAnotherCgroupShowsThereWithinTheRefreshOfEightSamples()
+    {
+        using var a = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        using var b = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        var sleeper = a.Start("exec sleep 60");
+        try
+        {
+            Thread.Sleep(200);
+            using var sampler = new Sampler(new SamplingOptions());
+            // The first sample takes every process's cgroup from the cgroup.procs files of the tree.
+            Assert.Equal(a.CgroupPath, sampler.Take().Processes[sleeper.Id].Info.CgroupPath);
+            foreach (var c in b.Controllers) b.Write(c, "cgroup.procs", sleeper.Id.ToString(CultureInfo.InvariantCulture));
+            var seen = new List<string?>();
+            for (int i = 0; i < 8; i++) seen.Add(sampler.Take().Processes[sleeper.Id].Info.CgroupPath);
+            Assert.Equal(b.CgroupPath, seen[^1]);
+            Assert.Contains(a.CgroupPath, seen); // not re-read every sample: the move shows at the next refresh
+        }
+        finally
+        {
+            // b did not start it, so b's Dispose would find its cgroup busy: end it here.
+            sleeper.Kill();
+            sleeper.WaitForExit(5000);
+        }
+    }
+
+    [KernelFact]
     public void FrameSourceDeliversFramesOnItsOwnThread()
     {
         using var cg = new RealCgroup("cpu", "cpuacct");
@@ -150,14 +176,14 @@ public class RealSamplingTests
         cg.StartBusyLoop();
         var history = new History();
         var frames = FrameSource.Create(new SamplingOptions { Interval = TimeSpan.FromMilliseconds(500) }, history: history)
-            .Take(3).ToList().Wait();
-        Assert.Equal(3, frames.Count);
+            .Take(4).ToList().Wait();
+        Assert.Equal(4, frames.Count);
         // The first frame pairs the first sample with one taken 0.1 s later (or as soon as the cold first sample is done);
-        // the second runs from there to the grid's next tick.
+        // the second runs from there to the grid's next tick; by the last the samples are warm and on the grid.
         Assert.InRange(frames[0].IntervalSeconds, 0.05, 1.5);
         Assert.All(frames.Skip(1), f => Assert.InRange(f.IntervalSeconds, 0.1, 1.5));
         Assert.InRange(frames[^1].IntervalSeconds, 0.4, 0.6);
-        Assert.Equal(3, history.OfCgroup(cg.CgroupPath).Count);
+        Assert.Equal(4, history.OfCgroup(cg.CgroupPath).Count);
         Assert.InRange(frames[^1].Cgroups.Single(c => c.Path == cg.CgroupPath).Cpu.UsedCores!.Value, 0.14, 0.26);
     }
 }
