@@ -44,7 +44,8 @@ public static class DiagnoseCommand
 
     public static async Task<DiagnosisReport> RunAsync(SamplingOptions options, TimeSpan duration, CancellationToken cancellation)
     {
-        var sampler = new Sampler(options);
+        // Run-queue waits and memory-limit hits are what the diagnosis ranks by.
+        using var sampler = new Sampler(options with { Schedstat = true });
         var first = sampler.Take();
         await Task.Delay(duration, cancellation).ConfigureAwait(false);
         return Diagnoser.Diagnose(FrameBuilder.Build(first, sampler.Take()));
