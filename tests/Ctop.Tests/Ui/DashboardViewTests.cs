@@ -148,6 +148,26 @@ public class DashboardViewTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ATableThatShrinksLeavesNoOldRowsBehindAndAnUnchangedOneIsNotRedrawn()
+    {
+        var many = Enumerable.Range(0, 60).Select(i => F.Cg($"/many/c{i:00}", cores: 0.01 * (60 - i))).ToArray();
+        using var h = new Harness(100, 24);
+        h.Feed(F.Frame(many, []));
+        Assert.Contains("/many/c05", h.Screen);
+        // An incremental draw, as the running dashboard does it (the harness's own draws are forced, full ones).
+        h.Frames.OnNext(F.Frame(many.Take(2), [], 1));
+        h.App.LayoutAndDraw(false);
+        Show(h);
+        Assert.Contains("/many/c01", h.Screen);
+        Assert.DoesNotContain("/many/c05", h.Screen);
+        // The same rows again: the table is not marked for drawing at all.
+        h.Frames.OnNext(F.Frame(many.Take(2), [], 2));
+        Assert.False(h.View.Cgroups.View.NeedsDraw);
+        h.Frames.OnNext(F.Frame([many[0], many[1] with { Cpu = many[1].Cpu with { UsedCores = 0.5 } }], [], 3));
+        Assert.True(h.View.Cgroups.View.NeedsDraw);
+    }
+
+    [Fact]
     public void FilterShowsOnlyMatchingCommandsAndEscClearsIt()
     {
         using var h = Open();
