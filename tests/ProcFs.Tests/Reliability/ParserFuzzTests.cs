@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
-using CsCheck;
 using ProcFs.Cgroups;
 using ProcFs.Parsing;
 using ProcFs.Proc;
+using ProcFs.Tests.Support;
 using Xunit.Abstractions;
 
 namespace ProcFs.Tests.Reliability;
@@ -96,136 +96,90 @@ public class ParserFuzzTests(ITestOutputHelper output)
         return all;
     }
 
-    private static long Check(Parser p, byte[] input, List<string> failures)
+    /// <summary>The parser on one input: a value, or ProcFsFormatException naming the file; anything else is thrown on.</summary>
+    private static FuzzOutcome Run(Parser p, byte[] input)
     {
-        try { p.Run(input, p.Path); }
-        catch (ProcFsFormatException e) when (e.FilePath == p.Path && e.Message.StartsWith(p.Path, StringComparison.Ordinal)) { }
-        catch (Exception e)
+        try
         {
-            lock (failures)
-                if (failures.Count < 20)
-                    failures.Add($"{p.Name}: {e.GetType().Name}: {e.Message.Split('\n')[0]} on '{ProcFsFormatException.Escape(Encoding.Latin1.GetString(input))}'");
+            p.Run(input, p.Path);
+            return FuzzOutcome.Accepted;
         }
-        return 1;
+        catch (ProcFsFormatException e) when (e.FilePath == p.Path && e.Message.StartsWith(p.Path, StringComparison.Ordinal))
+        {
+            return FuzzOutcome.Rejected;
+        }
     }
 
-    private static readonly byte[][] Tokens =
-    [
-        "max"u8.ToArray(), "-1"u8.ToArray(), "-9223372036854775808"u8.ToArray(), "18446744073709551615"u8.ToArray(),
-        "18446744073709551616"u8.ToArray(), "99999999999999999999999999999"u8.ToArray(), "1e308"u8.ToArray(), "NaN"u8.ToArray(),
-        "0x10"u8.ToArray(), ""u8.ToArray(), " "u8.ToArray(), "\0"u8.ToArray(), "\r\n"u8.ToArray(), "\n"u8.ToArray(), ")"u8.ToArray(),
-        "("u8.ToArray(), ":"u8.ToArray(), "="u8.ToArray(), "-"u8.ToArray(), ","u8.ToArray(), " - "u8.ToArray(), "\\"u8.ToArray(),
-        "extra_key 1\n"u8.ToArray(), "\xff\xfe"u8.ToArray(), "4294967296"u8.ToArray(), "2147483648"u8.ToArray(), "0-"u8.ToArray(),
-        "4294967295-0"u8.ToArray(), "1.5"u8.ToArray(), "+1"u8.ToArray(),
-    ];
-
-    /// <summary>One random mutation of a seed: the damage a strange kernel, a short read or a hostile name does.</summary>
-    private static byte[] Mutate(byte[] s, Random r)
+    /// <summary>Generated from scratch: arbitrary bytes, or lines of a key and a number (any long, any ulong, max).</summary>
+    private static byte[] Generate(Random r)
     {
-        var l = new List<byte>(s);
-        int ops = 1 + r.Next(3);
-        for (int k = 0; k < ops; k++)
+        if (r.Next(2) == 0)
         {
-            int at = l.Count == 0 ? 0 : r.Next(l.Count + 1);
-            switch (r.Next(12))
+            var bytes = new byte[r.Next(201)];
+            r.NextBytes(bytes);
+            return bytes;
+        }
+        var sb = new StringBuilder();
+        int lines = r.Next(9);
+        for (int i = 0; i < lines; i++)
+        {
+            int keyLength = r.Next(13);
+            for (int k = 0; k < keyLength; k++) sb.Append("abcdefghijklmnopqrstuvwxyz_"[r.Next(27)]);
+            sb.Append(' ').Append(r.Next(3) switch
             {
-                case 0: if (at < l.Count) l[at] ^= (byte)(1 << r.Next(8)); break;          // bit flip
-                case 1: l.Insert(at, (byte)r.Next(256)); break;                               // insert
-                case 2: if (at < l.Count) l.RemoveAt(at); break;                               // delete
-                case 3: l.InsertRange(at, Tokens[r.Next(Tokens.Length)]); break;              // hostile token
-                case 4: ReplaceNumber(l, r); break;                                           // huge/negative/max for a number
-                case 5: l = Crlf(l); break;                                                    // CRLF line ends
-                case 6: l.Insert(at, 0); break;                                                // NUL
-                case 7: { var g = new byte[r.Next(1, 64)]; r.NextBytes(g); l.InsertRange(at, g); break; } // garbage
-                case 8: l.RemoveRange(at, Math.Min(l.Count - at, r.Next(1, 40))); break;       // cut a chunk
-                case 9: { int from = r.Next(Math.Max(1, l.Count)); int n = Math.Min(l.Count - from, r.Next(1, 80)); if (n > 0) l.InsertRange(at, l.GetRange(from, n)); break; } // duplicate
-                case 10: if (at < l.Count) l[at] = (byte)" \n\t:=-()"[r.Next(8)]; break;      // separator where data was
-                default: l.InsertRange(at, Encoding.ASCII.GetBytes("key" + r.Next(100) + " " + r.NextInt64() + "\n")); break; // extra key
-            }
+                0 => r.NextInt64(long.MinValue, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                1 => ((ulong)r.NextInt64() * 2 + (ulong)r.Next(2)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => "max",
+            });
+            sb.Append(i < lines - 1 ? "\n" : "");
         }
-        return l.ToArray();
-    }
-
-    private static void ReplaceNumber(List<byte> l, Random r)
-    {
-        var starts = new List<int>();
-        for (int i = 0; i < l.Count; i++) if (l[i] is >= (byte)'0' and <= (byte)'9' && (i == 0 || l[i - 1] is < (byte)'0' or > (byte)'9')) starts.Add(i);
-        if (starts.Count == 0) return;
-        int s = starts[r.Next(starts.Count)], e = s;
-        while (e < l.Count && l[e] is >= (byte)'0' and <= (byte)'9') e++;
-        l.RemoveRange(s, e - s);
-        l.InsertRange(s, Tokens[r.Next(9)]);
-    }
-
-    private static List<byte> Crlf(List<byte> l)
-    {
-        var o = new List<byte>(l.Count + 16);
-        foreach (var b in l) { if (b == '\n') o.Add((byte)'\r'); o.Add(b); }
-        return o;
+        return Encoding.ASCII.GetBytes(sb.Append('\n').ToString());
     }
 
     [Fact]
     public async Task Every_parser_returns_or_throws_a_format_exception_naming_the_file()
     {
-        var failures = new List<string>();
         var shared = SharedSeeds();
-        long cases = 0;
-        var perParser = new Dictionary<string, long>();
-        var sw = Stopwatch.StartNew();
+        var run = new FuzzRun();
+        var targets = new List<FuzzTarget>();
         // The loop runs on a worker so a parser that loops forever fails the test instead of hanging the suite.
         var work = Task.Run(() =>
         {
             foreach (var p in Parsers)
             {
-                long before = cases;
                 var own = SeedsFor(p);
                 var seeds = own.Concat(shared).ToList();
+                int mutations = own.Count > 0 ? 4000 : 2000;
+                var target = new FuzzTarget(p.Name, seeds, input => Run(p, input), mutations, Rejects: false);
+                targets.Add(target);
+                var tally = new FuzzTally(p.Name);
+                var sw = Stopwatch.StartNew();
                 // Truncated at every length: a short read or a file that shrank between reads.
-                foreach (var s in own.Concat(shared))
-                    for (int n = 0; n <= Math.Min(s.Length, 4096); n++) cases += Check(p, s[..n], failures);
-                var r = new Random(HashCode.Combine(p.Name.Length, p.Name[0], p.Name[^1]) ^ Seed);
-                int mutations = own.Count > 0 ? 6000 : 3000;
+                foreach (var s in seeds)
+                    for (int n = 0; n <= Math.Min(s.Length, 4096); n++) run.One(target, tally, s[..n]);
+                // Mutations of this parser's own files (half of them) and of every shape; a stream per parser and seed.
+                var r = FuzzSeed.For(p.Name);
                 for (int i = 0; i < mutations; i++)
                 {
                     var s = i % 2 == 0 && own.Count > 0 ? own[r.Next(own.Count)] : seeds[r.Next(seeds.Count)];
-                    cases += Check(p, Mutate(s, r), failures);
+                    run.One(target, tally, Fuzz.Mutate(s, r));
                 }
-                perParser[p.Name] = cases - before;
+                // Generated from scratch: arbitrary bytes and key-value lines.
+                for (int i = 0; i < GeneratedPerParser; i++) run.One(target, tally, Generate(r));
+                tally.Time = sw.Elapsed;
+                run.Add(tally);
             }
         });
-        Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))) == work, "a parser hung (no result after 120 s)");
+        Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))) == work, $"a parser hung (no result after 120 s): {run.Where}");
         await work;
 
-        // Pure generation with CsCheck on top: arbitrary bytes, and line-shaped text of keys and numbers.
-        var line = Gen.Select(Gen.String[Gen.Char["abcdefghijklmnopqrstuvwxyz_"], 0, 12], Gen.OneOf(Gen.Long.Select(x => x.ToString()), Gen.ULong.Select(x => x.ToString()), Gen.Const("max")),
-            (k, v) => k + " " + v).Array[0, 8].Select(a => Encoding.ASCII.GetBytes(string.Join('\n', a) + "\n"));
-        var gen = Gen.Frequency((1, (IGen<byte[]>)Gen.Byte.Array[0, 200]), (1, line));
-        long generated = 0;
-        gen.Sample(bytes =>
-        {
-            foreach (var p in Parsers) Interlocked.Add(ref generated, Check(p, bytes, failures));
-        }, iter: 1500, threads: 1);
-        cases += generated;
-
-        Assert.True(failures.Count == 0, "parsers threw something else than ProcFsFormatException:\n" + string.Join('\n', failures));
-        var summary = $"ProcFs parser fuzz: {cases} cases over {Parsers.Length} parsers in {sw.Elapsed.TotalSeconds:F1} s (seed {Seed})";
-        output.WriteLine(summary);
-        foreach (var (k, v) in perParser) output.WriteLine($"  {k}: {v}");
-        Console.Out.WriteLine(summary);
-        Report(summary + "\n" + string.Join("\n", perParser.Select(kv => $"  {kv.Key}: {kv.Value}")) + "\n");
-        Assert.True(cases >= RequiredCases, $"only {cases} cases, need {RequiredCases}");
+        Assert.True(run.Failures.Count == 0, $"parsers threw something else than ProcFsFormatException ({FuzzSeed.Line}):\n" + string.Join('\n', run.Failures));
+        var report = run.Report($"ProcFs parsers ({Parsers.Length})");
+        output.WriteLine(report);
+        FuzzRun.Save("ProcFs.Tests.csproj", "fuzz-procfs.txt", report);
+        var problems = run.Problems(RequiredCases, targets);
+        Assert.True(problems.Count == 0, string.Join('\n', problems) + "\n" + report);
     }
 
-    // A fixed seed keeps CI reproducible; CTOP_FUZZ_SEED explores other inputs locally.
-    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("CTOP_FUZZ_SEED"), out var s) ? s : 20261126;
-
-    /// <summary>Writes the figures to TestResults next to the project: test output is not shown by default.</summary>
-    private static void Report(string text)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ProcFs.Tests.csproj"))) dir = dir.Parent;
-        var target = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "TestResults");
-        Directory.CreateDirectory(target);
-        File.WriteAllText(Path.Combine(target, "reliability-fuzz.txt"), text);
-    }
+    private const int GeneratedPerParser = 1000;
 }
