@@ -45,14 +45,20 @@ public readonly record struct CpuTicks(ulong User, ulong System)
     /// <summary>lxcfs converts with doubles (ns / 1000.0 / 1000 / 1000 × HZ) and truncates: so does ctop, to match it tick for tick.</summary>
     public static ulong FromNs(ulong ns, long userHz) => (ulong)(ns / 1000.0 / 1000 / 1000 * userHz);
 
+    /// <summary>The kernel's largest NR_CPUS (x86-64 with MAXSMP): a larger CPU number in a file is damage, not a CPU.</summary>
+    public const int MaxCpus = 8192;
+
     /// <summary>Per physical CPU from cpuacct.usage_all, or from usage_percpu when usage_all is missing.</summary>
     public static CpuTicks[]? From(CpuacctUsageAll? all, ulong[]? perCpu, long userHz, LxcfsQuirks quirks)
     {
         if (all is not null)
         {
-            int n = all.Cpus.Count == 0 ? 0 : all.Cpus.Max(c => c.Cpu) + 1;
+            // Sized by the largest CPU number: one damaged line must not cost gigabytes (or overflow at int.MaxValue).
+            int n = 0;
+            foreach (var c in all.Cpus) if (c.Cpu < MaxCpus) n = Math.Max(n, c.Cpu + 1);
             var result = new CpuTicks[n];
-            foreach (var c in all.Cpus) result[c.Cpu] = new CpuTicks(FromNs(c.UserNs, userHz), FromNs(c.SystemNs, userHz));
+            foreach (var c in all.Cpus)
+                if (c.Cpu < n) result[c.Cpu] = new CpuTicks(FromNs(c.UserNs, userHz), FromNs(c.SystemNs, userHz));
             return result;
         }
         if (perCpu is null) return null;
