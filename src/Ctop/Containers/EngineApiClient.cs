@@ -110,7 +110,7 @@ public sealed class EngineApiClient : IDisposable
         string? first = null;
         foreach (var n in names.EnumerateArray())
         {
-            if (n.ValueKind != JsonValueKind.String || n.GetString() is not { Length: > 0 } s) continue;
+            if (Text(n) is not { Length: > 0 } s) continue;
             var name = s.TrimStart('/');
             if (name.Length == 0) continue;
             if (!name.Contains('/')) return name;
@@ -120,7 +120,18 @@ public sealed class EngineApiClient : IDisposable
     }
 
     internal static string? Str(JsonElement e, string property) =>
-        e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        e.TryGetProperty(property, out var v) ? Text(v) : null;
+
+    /// <summary>
+    /// A string value; null when it is not a string, or not text (invalid UTF-8, an escaped lone surrogate), which the
+    /// reader refuses to decode: one damaged field costs that field, not the whole answer.
+    /// </summary>
+    internal static string? Text(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.String) return null;
+        try { return v.GetString(); }
+        catch (InvalidOperationException) { return null; }
+    }
 
     /// <summary>A string-to-string object, sorted by key; null when absent or null (docker writes "Labels": null).</summary>
     internal static IReadOnlyDictionary<string, string>? Labels(JsonElement e, string property)
@@ -128,7 +139,12 @@ public sealed class EngineApiClient : IDisposable
         if (!e.TryGetProperty(property, out var v) || v.ValueKind != JsonValueKind.Object) return null;
         var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in v.EnumerateObject())
-            if (p.Value.ValueKind == JsonValueKind.String) sorted[p.Name] = p.Value.GetString()!;
+        {
+            string name;
+            try { name = p.Name; }
+            catch (InvalidOperationException) { continue; } // a key that is not text
+            if (Text(p.Value) is { } value) sorted[name] = value;
+        }
         return new Dictionary<string, string>(sorted, StringComparer.Ordinal);
     }
 

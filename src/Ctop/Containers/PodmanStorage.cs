@@ -58,7 +58,7 @@ public sealed class PodmanStorage(string storageRoot)
             if (c.ValueKind != JsonValueKind.Object || EngineApiClient.Str(c, "id") is not { Length: > 0 } id) continue;
             string? name = null, image = null;
             if (c.TryGetProperty("names", out var names) && names.ValueKind == JsonValueKind.Array)
-                name = names.EnumerateArray().Where(n => n.ValueKind == JsonValueKind.String).Select(n => n.GetString()).FirstOrDefault(n => n is { Length: > 0 });
+                name = names.EnumerateArray().Select(EngineApiClient.Text).FirstOrDefault(n => n is { Length: > 0 });
             if (EngineApiClient.Str(c, "metadata") is { Length: > 0 } metadata)
             {
                 try
