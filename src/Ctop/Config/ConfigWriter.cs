@@ -114,6 +114,12 @@ public static class ConfigWriter
             var where = ex.LineNumber is { } line ? $"line {line + 1}" : "somewhere";
             throw new ConfigSaveException($"{path}: {where}: not valid JSON, so saving would lose what is there; fix or remove the file. Nothing was written.", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // A key that is not UTF-8 cannot be compared with ctop's (the reader refuses to decode it).
+            var line = 1 + body.AsSpan(0, (int)Math.Min(reader.BytesConsumed, body.Length)).Count((byte)'\n');
+            throw new ConfigSaveException($"{path}: line {line}: a key is not UTF-8 text, so saving would lose what is there; fix or remove the file. Nothing was written.", ex);
+        }
         if (close < 0)
             throw new ConfigSaveException($"{path}: the object is not closed; fix or remove the file to save settings. Nothing was written.");
 
