@@ -145,7 +145,7 @@ public sealed unsafe class ContainerRecord
         fixed (byte* p = bytes) return Syscall.pwrite(_fd, p, (ulong)bytes.Length, 0) == bytes.Length;
     }
 
-    private static (string Header, List<(string Dir, ulong? Inode)> Dirs) Parse(string text)
+    internal static (string Header, List<(string Dir, ulong? Inode)> Dirs) Parse(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var dirs = new List<(string, ulong?)>();
@@ -154,13 +154,17 @@ public sealed unsafe class ContainerRecord
             int sp = line.IndexOf(' ');
             if (sp <= 0) continue;
             string dir = line[(sp + 1)..];
-            // Only absolute directories without "..": a damaged record must not send rmdir anywhere else.
-            if (!dir.StartsWith('/') || dir.Split('/').Contains("..")) continue;
+            // Only absolute, normalised directories below the root ("/a/b", no "..", ".", "//", trailing "/" or control
+            // character), as Claim writes them: a damaged record must not send rmdir anywhere else.
+            if (!IsNormalAbsolute(dir)) continue;
             ulong? inode = ulong.TryParse(line.AsSpan(0, sp), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
             dirs.Add((dir, inode));
         }
         return (lines.FirstOrDefault() ?? "", dirs);
     }
+
+    private static bool IsNormalAbsolute(string dir) =>
+        dir.Length > 1 && dir[0] == '/' && !dir.Any(char.IsControl) && dir[1..].Split('/').All(p => p is not ("" or "." or ".."));
 
     private static string ReadAll(int fd)
     {
