@@ -71,7 +71,7 @@ public static class LimitArgs
             else
             {
                 if (mem is null) throw new LimitArgsException("--memory-swap needs --memory (it is the memory + swap total)");
-                if (s < mem) throw new LimitArgsException($"--memory-swap {memorySwap} is memory + swap, so it must be at least --memory {memory}");
+                if (s < mem) throw new LimitArgsException($"--memory-swap {Shown(memorySwap)} is memory + swap, so it must be at least --memory {Shown(memory!)}");
                 swap = s;
             }
         }
@@ -92,10 +92,10 @@ public static class LimitArgs
     public static long ParseCpus(string text, int processorCount)
     {
         if (!double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double cpus) || double.IsNaN(cpus))
-            throw new LimitArgsException($"--cpus {text}: not a number of CPUs (e.g. 0.5 or 2)");
-        if (cpus <= 0) throw new LimitArgsException($"--cpus {text}: must be more than 0");
+            throw new LimitArgsException($"--cpus {Shown(text)}: not a number of CPUs (e.g. 0.5 or 2)");
+        if (cpus <= 0) throw new LimitArgsException($"--cpus {Shown(text)}: must be more than 0");
         if (cpus > processorCount)
-            throw new LimitArgsException($"--cpus {text}: this machine has {processorCount} CPU{(processorCount == 1 ? "" : "s")}");
+            throw new LimitArgsException($"--cpus {Shown(text)}: this machine has {processorCount} CPU{(processorCount == 1 ? "" : "s")}");
         return (long)Math.Round(cpus * DefaultPeriodUsec);
     }
 
@@ -110,15 +110,18 @@ public static class LimitArgs
         catch (Tuning.TuningUsageException e) { throw new LimitArgsException(e.Message); }
         if (bytes is long b) return b;
         if (allowMinusOne) return -1;
-        throw new LimitArgsException($"{flag} {text}: a container needs a size here (e.g. 64M), not max");
+        throw new LimitArgsException($"{flag} {Shown(text)}: a container needs a size here (e.g. 64M), not max");
     }
 
     public static long ParseInteger(string flag, string text, bool allowMinusOne)
     {
         if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) || (v < 0 && !(allowMinusOne && v == -1)))
-            throw new LimitArgsException($"{flag} {text}: not a whole number{(allowMinusOne ? " (or -1 for unlimited)" : "")}");
+            throw new LimitArgsException($"{flag} {Shown(text)}: not a whole number{(allowMinusOne ? " (or -1 for unlimited)" : "")}");
         return v;
     }
+
+    /// <summary>The value as typed, escaped for a one-line message.</summary>
+    private static string Shown(string text) => Output.Display.Escape(text);
 
     /// <summary>64M, 1.5G, 4096 — the shortest exact-enough form for messages.</summary>
     public static string FormatSize(long bytes)

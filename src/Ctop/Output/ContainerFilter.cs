@@ -27,14 +27,15 @@ public sealed record ContainerFilter
         {
             int eq = f.IndexOf('=');
             string key = eq < 0 ? f : f[..eq], value = eq < 0 ? "" : f[(eq + 1)..];
+            string shown = Display.Escape(f); // quoted in a one-line error: no control character may reach the terminal
             if (eq < 0 || !Keys.Contains(key))
             {
-                error = $"Invalid --filter '{f}': expected KEY=VALUE with KEY one of {string.Join(", ", Keys)} (e.g. name=web, label=app=x).";
+                error = $"Invalid --filter '{shown}': expected KEY=VALUE with KEY one of {string.Join(", ", Keys)} (e.g. name=web, label=app=x).";
                 return null;
             }
             if (value.Length == 0 || value.Any(char.IsControl))
             {
-                error = $"Invalid --filter '{f}': {key}= needs a value.";
+                error = $"Invalid --filter '{shown}': {key}= needs a value.";
                 return null;
             }
             switch (key)
@@ -44,7 +45,7 @@ public sealed record ContainerFilter
                 case "image" or "ancestor": images.Add(value); break;
                 default:
                     int leq = value.IndexOf('=');
-                    if (leq == 0) { error = $"Invalid --filter '{f}': a label filter is label=KEY or label=KEY=VALUE."; return null; }
+                    if (leq == 0) { error = $"Invalid --filter '{shown}': a label filter is label=KEY or label=KEY=VALUE."; return null; }
                     labels.Add(leq < 0 ? (value, null) : (value[..leq], value[(leq + 1)..]));
                     break;
             }

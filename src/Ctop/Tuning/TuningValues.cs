@@ -35,10 +35,10 @@ public static class TuningValues
         decimal value = ParseDecimal(number, flag, text, percent ? "a percentage of one CPU" : "a number of CPUs", example);
         decimal cores = percent ? value / 100 : value;
         if (cores == 0)
-            throw new TuningUsageException($"{flag} {text}: zero CPUs would stop every task in the cgroup; use max for no limit");
+            throw new TuningUsageException($"{flag} {Shown(text)}: zero CPUs would stop every task in the cgroup; use max for no limit");
         decimal quota = Math.Round(cores * DefaultPeriodUsec, MidpointRounding.AwayFromZero);
         if (quota > long.MaxValue)
-            throw new TuningUsageException($"{flag} {text}: too large");
+            throw new TuningUsageException($"{flag} {Shown(text)}: too large");
         return (long)quota;
     }
 
@@ -48,7 +48,7 @@ public static class TuningValues
         string t = text.Trim();
         if (IsMax(t) || t == "-1") return null;
         long v = ParseInteger(t, flag, text, "microseconds per period", "examples: 50000, max", maxAllowed: true);
-        if (v == 0) throw new TuningUsageException($"{flag} {text}: a zero quota would stop every task in the cgroup; use max for no limit");
+        if (v == 0) throw new TuningUsageException($"{flag} {Shown(text)}: a zero quota would stop every task in the cgroup; use max for no limit");
         return v;
     }
 
@@ -56,7 +56,7 @@ public static class TuningValues
     public static long ParsePeriodUsec(string text, string flag = "--cpu-period")
     {
         long v = ParseInteger(text.Trim(), flag, text, "microseconds", "example: 100000");
-        if (v == 0) throw new TuningUsageException($"{flag} {text}: the period must be positive (the kernel takes 1000–1000000 µs)");
+        if (v == 0) throw new TuningUsageException($"{flag} {Shown(text)}: the period must be positive (the kernel takes 1000–1000000 µs)");
         return v;
     }
 
@@ -82,17 +82,17 @@ public static class TuningValues
             string u = unit.EndsWith('b') ? unit[..^1] : unit;
             if (u.EndsWith('i')) u = u[..^1];
             int i = Array.FindIndex(SizeUnits, s => s.Suffix == u);
-            if (i < 0) throw new TuningUsageException($"{flag} {text}: '{unit}' is not a size unit (k, m, g, t, p; 1024-based); {example}");
+            if (i < 0) throw new TuningUsageException($"{flag} {Shown(text)}: '{Shown(unit)}' is not a size unit (k, m, g, t, p; 1024-based); {example}");
             power = SizeUnits[i].Power;
         }
         if (power == 0 && decimal.Truncate(value) != value)
-            throw new TuningUsageException($"{flag} {text}: a byte count must be whole (use a unit for fractions, e.g. 1.5G)");
+            throw new TuningUsageException($"{flag} {Shown(text)}: a byte count must be whole (use a unit for fractions, e.g. 1.5G)");
         decimal bytes;
         try { bytes = decimal.Floor(value * Pow1024(power)); }
         catch (OverflowException) { throw TooLarge(flag, text); }
         if (bytes > long.MaxValue) throw TooLarge(flag, text);
         if (bytes == 0)
-            throw new TuningUsageException($"{flag} {text}: a zero limit is never what is meant; use max for no limit");
+            throw new TuningUsageException($"{flag} {Shown(text)}: a zero limit is never what is meant; use max for no limit");
         return (long)bytes;
     }
 
@@ -102,7 +102,7 @@ public static class TuningValues
         string t = text.Trim();
         if (IsMax(t) || t == "-1") return null;
         long v = ParseInteger(t, flag, text, "a number of tasks", "examples: 100, max", maxAllowed: true);
-        if (v == 0) throw new TuningUsageException($"{flag} {text}: 0 would make every fork fail; use max for no limit");
+        if (v == 0) throw new TuningUsageException($"{flag} {Shown(text)}: 0 would make every fork fail; use max for no limit");
         return v;
     }
 
@@ -111,7 +111,7 @@ public static class TuningValues
     {
         long v = ParseInteger(text.Trim(), flag, text, "a weight", "the weight is 1–10000, default 100");
         if (v is < 1 or > 10_000)
-            throw new TuningUsageException($"{flag} {text}: the weight must be between 1 and 10000 (default 100)");
+            throw new TuningUsageException($"{flag} {Shown(text)}: the weight must be between 1 and 10000 (default 100)");
         return (int)v;
     }
 
@@ -147,6 +147,9 @@ public static class TuningValues
     public static string FormatCores(long quotaUsec, long periodUsec) =>
         ((decimal)quotaUsec / periodUsec).ToString("0.##########", CultureInfo.InvariantCulture);
 
+    /// <summary>The value as typed, escaped: it is quoted in a one-line message, where no control character belongs.</summary>
+    private static string Shown(string text) => Output.Display.Escape(text);
+
     private static bool IsMax(string t) => t.Equals("max", StringComparison.OrdinalIgnoreCase);
 
     private static decimal Pow1024(int power)
@@ -157,17 +160,17 @@ public static class TuningValues
     }
 
     private static TuningUsageException TooLarge(string flag, string text) =>
-        new($"{flag} {text}: too large (at most {long.MaxValue} bytes)");
+        new($"{flag} {Shown(text)}: too large (at most {long.MaxValue} bytes)");
 
     /// <summary>Plain decimal digits with at most one point; a sign, exponent, or thousands separator is refused.</summary>
     private static decimal ParseDecimal(string number, string flag, string text, string what, string example)
     {
         if (number.StartsWith('-') && IsDecimal(number[1..]))
-            throw new TuningUsageException($"{flag} {text}: must not be negative; use max for no limit");
+            throw new TuningUsageException($"{flag} {Shown(text)}: must not be negative; use max for no limit");
         if (!IsDecimal(number))
-            throw new TuningUsageException($"{flag} {text}: not {what}; {example}");
+            throw new TuningUsageException($"{flag} {Shown(text)}: not {what}; {example}");
         if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal v))
-            throw new TuningUsageException($"{flag} {text}: too large");
+            throw new TuningUsageException($"{flag} {Shown(text)}: too large");
         return v;
     }
 
@@ -188,10 +191,10 @@ public static class TuningValues
         bool negative = t.StartsWith('-');
         string digits = negative ? t[1..] : t;
         if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
-            throw new TuningUsageException($"{flag} {text}: not {what} (a whole number); {example}");
-        if (negative) throw new TuningUsageException($"{flag} {text}: must not be negative{(maxAllowed ? "; use max for no limit" : "")}");
+            throw new TuningUsageException($"{flag} {Shown(text)}: not {what} (a whole number); {example}");
+        if (negative) throw new TuningUsageException($"{flag} {Shown(text)}: must not be negative{(maxAllowed ? "; use max for no limit" : "")}");
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long v)
             ? v
-            : throw new TuningUsageException($"{flag} {text}: too large");
+            : throw new TuningUsageException($"{flag} {Shown(text)}: too large");
     }
 }
