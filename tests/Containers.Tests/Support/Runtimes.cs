@@ -39,7 +39,8 @@ public sealed class Runtimes : IDisposable
     private static readonly string[] Tools = ["/usr/sbin/dockerd", "/usr/bin/docker", "/usr/bin/podman", "/usr/sbin/runc", "/bin/busybox"];
 
     public static string? SkipReason =>
-        KernelTestEnvironment.Required ? null
+        KernelTestEnvironment.TierOff("containers") is { } off ? off
+        : KernelTestEnvironment.Required ? null
         : !KernelTestEnvironment.IsRoot ? "needs root (set CTOP_KERNEL_TESTS=require to fail instead of skipping)"
         : Tools.FirstOrDefault(t => !File.Exists(t)) is { } missing ? $"{missing} is not installed (apt: docker.io podman runc busybox-static; CTOP_KERNEL_TESTS=require fails instead)"
         : null;

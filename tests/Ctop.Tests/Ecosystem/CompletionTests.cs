@@ -1,4 +1,5 @@
 using Ctop.Cli;
+using ProcFs.Tests.Support;
 
 namespace Ctop.Tests.Ecosystem;
 
@@ -65,10 +66,9 @@ public sealed class CompletionTests : IDisposable
         Assert.Equal("complete -o default -F _ctop ctop", lines[1]);
     }
 
-    [Fact]
+    [ToolFact("zsh", "zsh")]
     public void Zsh_function_completes_and_falls_back_to_files()
     {
-        if (!Tools.OnPath("zsh")) Assert.Fail("zsh is not installed (.ci/run installs it)");
         var script = $$"""
             compdef() { print "compdef $*" }
             _files() { print FILES }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Ctop.Cli;
+using ProcFs.Tests.Support;
 
 namespace Ctop.Tests.Ecosystem;
 
@@ -43,7 +44,7 @@ public class ManPageTests
         Assert.True(missing.Count == 0, $"{path}: not in docs/ctop.1: {string.Join(", ", missing)}");
     }
 
-    [Fact]
+    [ToolFact("groff", "groff-base")]
     public void Groff_renders_it_without_warnings()
     {
         // -ww: all warnings; -z: format but discard the output, so only the diagnostics remain.
@@ -51,7 +52,7 @@ public class ManPageTests
         Assert.True(r.ExitCode == 0 && r.Error.Length == 0, r.ToString());
     }
 
-    [Fact]
+    [ToolFact("man", "man-db")]
     public void Man_renders_it()
     {
         var r = Tools.Run("man", ["-l", Tools.ManPage], TimeSpan.FromSeconds(30),

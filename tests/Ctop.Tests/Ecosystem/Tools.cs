@@ -50,7 +50,4 @@ internal static class Tools
         }
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
-
-    public static bool OnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, name)));
 }

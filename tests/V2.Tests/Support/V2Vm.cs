@@ -44,7 +44,8 @@ public static class V2Vm
 
     /// <summary>Null when the tier runs (always under CTOP_KERNEL_TESTS=require); else why it is skipped.</summary>
     public static string? SkipReason =>
-        KernelTestEnvironment.Required ? null
+        KernelTestEnvironment.TierOff("v2") is { } off ? off
+        : KernelTestEnvironment.Required ? null
         : Unavailable.Value is { } why ? $"v2 VM unavailable: {why} (set CTOP_KERNEL_TESTS=require to fail instead of skipping)"
         : null;
 
