@@ -94,6 +94,25 @@ public sealed class LauncherOnV2Tests(V2Run vm, Xunit.Abstractions.ITestOutputHe
     }
 
     [V2Fact]
+    public void A_sigkilled_run_leaves_no_cgroup_and_no_process()
+    {
+        // Killed at two set-up steps and while the box runs; checked one second later.
+        foreach (var step in new[] { "created", "placed", "running" })
+        {
+            Assert.True(vm.Facts[$"kill{step}_paused"] == "yes", $"{step}: {vm.TextOrNull($"kill{step}.err")}");
+            Assert.True(vm.Facts[$"kill{step}_left"] == "no", $"{step}: the cgroup /ctop/kill{step} was left");
+            Assert.True(vm.Facts[$"kill{step}_procs"] == "0", $"{step}: {vm.Facts[$"kill{step}_procs"]} processes were left");
+        }
+    }
+
+    [V2Fact]
+    public void The_cgroup_attach_made_goes_when_the_process_exits()
+    {
+        Assert.Contains("removed when", vm.Text("attach.out"));
+        Assert.Equal("no", vm.Facts["attach_left"]);
+    }
+
+    [V2Fact]
     public void Exec_enters_the_containers_uts_namespace_and_cgroup()
     {
         Assert.True(vm.Facts["exec_rc"] == "0", vm.Text("exec.err"));

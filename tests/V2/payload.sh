@@ -220,7 +220,10 @@ sleep 3
 { grep usage_usec $CG/ctop/att/cpu.stat; echo "uptime $(uptime_s)"; } >$OUT/attach.after
 kill $att_pid
 wait $att_pid 2>/dev/null
-rmdir $CG/ctop/att
+# The cgroup attach made goes with the process: its guard removes it.
+sleep 1
+[ -d $CG/ctop/att ] && fact attach_left yes || fact attach_left no
+rmdir $CG/ctop/att 2>/dev/null
 
 fact exec_start_uptime "$(uptime_s)"
 # ---- ctop exec: into a running container's namespaces and cgroup (uts: its hostname).
@@ -238,6 +241,28 @@ kill $ex_launcher
 wait $ex_launcher
 fact ex1_rc $?
 [ -d $CG/ctop/ex1 ] && fact ex1_left yes || fact ex1_left no
+
+# ---- a SIGKILLed ctop run leaves nothing: stopped at a set-up step (CTOP_TEST_PAUSE_AT) or while the box runs, then
+# killed; one second later its cgroup and processes (sleep 1001) must be gone.
+count_sleepers() { for p in /proc/[0-9]*; do tr '\0' ' ' <$p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 1001'; }
+for step in created placed running; do
+    name=kill$step
+    if [ $step = running ]; then
+        $CTOP run --name $name -- sh -c 'sleep 1001 & echo ready >&2; exec sleep 1001' 2>$OUT/$name.err &
+    else
+        CTOP_TEST_PAUSE_AT=$step $CTOP run --name $name -- sleep 1001 2>$OUT/$name.err &
+    fi
+    launcher=$!
+    paused=no
+    for _ in $(seq 100); do grep -qE 'paused at|ready' $OUT/$name.err && { paused=yes; break; }; sleep 0.1; done
+    fact ${name}_paused $paused
+    sleep 0.5 # the guard is up before the kill
+    kill -KILL $launcher
+    wait $launcher 2>/dev/null
+    sleep 1
+    [ -d $CG/ctop/$name ] && fact ${name}_left yes || fact ${name}_left no
+    fact ${name}_procs "$(count_sleepers)"
+done
 
 fact proc_start_uptime "$(uptime_s)"
 # ---- ctop proc (src/Ctop/Lxcfs) from v2 files: idle (64 MiB, its sleeper), ns (0.5 cores over both CPUs),
