@@ -94,6 +94,28 @@ public sealed class LauncherOnV2Tests(V2Run vm, Xunit.Abstractions.ITestOutputHe
     }
 
     [V2Fact]
+    public void A_sigkilled_run_leaves_no_cgroup_and_no_process()
+    {
+        // Killed at two set-up steps and while the box runs; checked one second later.
+        foreach (var step in new[] { "created", "placed", "running" })
+        {
+            Assert.True(vm.Facts[$"kill{step}_paused"] == "yes", $"{step}: {vm.TextOrNull($"kill{step}.err")}");
+            // The second counts from a running guard; under TCG its start-up alone can take longer.
+            Assert.True(vm.Facts[$"kill{step}_guard"] == "yes", $"{step}: the guard was not seen waiting on its pipe");
+            Assert.True(vm.Facts[$"kill{step}_left"] == "no",
+                $"{step}: the cgroup /ctop/kill{step} was left (still after 5 s: {vm.Facts[$"kill{step}_left_5s"]}; in it: {vm.TextOrNull($"kill{step}.procs")})");
+            Assert.True(vm.Facts[$"kill{step}_procs"] == "0", $"{step}: {vm.Facts[$"kill{step}_procs"]} processes were left");
+        }
+    }
+
+    [V2Fact]
+    public void The_cgroup_attach_made_goes_when_the_process_exits()
+    {
+        Assert.Contains("removed when", vm.Text("attach.out"));
+        Assert.Equal("no", vm.Facts["attach_left"]);
+    }
+
+    [V2Fact]
     public void Exec_enters_the_containers_uts_namespace_and_cgroup()
     {
         Assert.True(vm.Facts["exec_rc"] == "0", vm.Text("exec.err"));

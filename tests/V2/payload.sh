@@ -220,16 +220,20 @@ sleep 3
 { grep usage_usec $CG/ctop/att/cpu.stat; echo "uptime $(uptime_s)"; } >$OUT/attach.after
 kill $att_pid
 wait $att_pid 2>/dev/null
-rmdir $CG/ctop/att
+# The cgroup attach made goes with the process: its guard removes it.
+sleep 1
+[ -d $CG/ctop/att ] && fact attach_left yes || fact attach_left no
+rmdir $CG/ctop/att 2>/dev/null
 
 fact exec_start_uptime "$(uptime_s)"
 # ---- ctop exec: into a running container's namespaces and cgroup (uts: its hostname).
 $CTOP run --name ex1 --hostname box1 -- sleep 1000 >/dev/null 2>$OUT/ex1.err &
 ex_launcher=$!
 ex_pid=
-for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+for _ in $(seq 120); do
     ex_pid=$(head -n1 $CG/ctop/ex1/cgroup.procs 2>/dev/null)
-    [ -n "$ex_pid" ] && [ "$(readlink /proc/$ex_pid/exe)" != "$CTOP" ] && break
+    # Past the init (ctop-init, or ctop itself): the command runs.
+    [ -n "$ex_pid" ] && case "$(readlink /proc/$ex_pid/exe)" in /opt/ctop/*) false ;; *) true ;; esac && break
     sleep 0.5
 done
 $CTOP exec "$ex_pid" -- sh -c 'hostname; cat /proc/self/cgroup' >$OUT/exec.out 2>$OUT/exec.err
@@ -238,6 +242,42 @@ kill $ex_launcher
 wait $ex_launcher
 fact ex1_rc $?
 [ -d $CG/ctop/ex1 ] && fact ex1_left yes || fact ex1_left no
+
+# ---- a SIGKILLed ctop run leaves nothing: stopped at a set-up step (CTOP_TEST_PAUSE_AT) or while the box runs, then
+# killed; one second later its cgroup and processes (sleep 1001) must be gone.
+count_sleepers() { for p in /proc/[0-9]*; do tr '\0' ' ' <$p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 1001'; }
+# The run's guard is up: started and reading its pipe (under TCG its start-up alone can take longer than the second).
+guard_up() {
+    for p in /proc/[0-9]*; do
+        case "$(tr '\0' ' ' <$p/cmdline 2>/dev/null)" in
+            *" guard "*"/ctop/$1 "*) grep -q pipe_read $p/wchan 2>/dev/null && return 0 ;;
+        esac
+    done
+    return 1
+}
+for step in created placed running; do
+    name=kill$step
+    if [ $step = running ]; then
+        $CTOP run --name $name -- sh -c 'sleep 1001 & echo ready >&2; exec sleep 1001' 2>$OUT/$name.err &
+    else
+        CTOP_TEST_PAUSE_AT=$step $CTOP run --name $name -- sleep 1001 2>$OUT/$name.err &
+    fi
+    launcher=$!
+    paused=no
+    for _ in $(seq 100); do grep -qE 'paused at|ready' $OUT/$name.err && { paused=yes; break; }; sleep 0.1; done
+    fact ${name}_paused $paused
+    guard=no
+    for _ in $(seq 300); do guard_up $name && { guard=yes; break; }; sleep 0.1; done
+    fact ${name}_guard $guard
+    kill -KILL $launcher
+    wait $launcher 2>/dev/null
+    sleep 1
+    [ -d $CG/ctop/$name ] && fact ${name}_left yes || fact ${name}_left no
+    fact ${name}_procs "$(count_sleepers)"
+    # Evidence for a failure: whether it went later, and what was in it.
+    sleep 4
+    [ -d $CG/ctop/$name ] && { fact ${name}_left_5s yes; cat $CG/ctop/$name/cgroup.procs >$OUT/$name.procs; rmdir $CG/ctop/$name; } || fact ${name}_left_5s no
+done
 
 fact proc_start_uptime "$(uptime_s)"
 # ---- ctop proc (src/Ctop/Lxcfs) from v2 files: idle (64 MiB, its sleeper), ns (0.5 cores over both CPUs),

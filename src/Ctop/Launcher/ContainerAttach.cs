@@ -38,6 +38,14 @@ public static class ContainerAttach
         ProcessTree.RequireUserProcess(pid);
         var layout = CgroupLayout.Discover();
 
+        // Taken before anything moves, so the guard below watches this process and never a later one with its PID.
+        int pidfd = Native.PidfdOpen(pid);
+        try { return AttachAndGuard(pid, name, parent, limits, layout, pidfd); }
+        finally { if (pidfd >= 0) Mono.Unix.Native.Syscall.close(pidfd); }
+    }
+
+    private static string AttachAndGuard(int pid, string name, string parent, LimitSet limits, CgroupLayout layout, int pidfd)
+    {
         var cg = ContainerCgroup.OpenOrCreate(layout, ContainerName.ParentPath(parent), name, ContainerCgroup.ControllersFor(limits), out bool existed);
         var moved = new List<(int Pid, List<(CgroupHierarchy Hierarchy, string Dir)> From)>();
         var life = new CgroupLifecycle();
@@ -68,10 +76,18 @@ public static class ContainerAttach
             if (!existed) cg.Remove(TimeSpan.FromSeconds(2));
             throw;
         }
+        // A cgroup this call made goes when the process does, like a container whose main process exited: a guard
+        // outliving ctop kills what is left in it and removes it. One that existed is someone else's to remove.
+        var made = cg.Created.ToList();
+        string removal = "";
+        if (made.Count > 0)
+            removal = pidfd >= 0 && BoxGuard.ForProcess(pidfd, made)
+                ? $"; removed when {pid} exits"
+                : "; could not start its guard: it stays after the processes exit";
         var now = cg.Pids().ToHashSet();
         var tree = ProcessTree.WithDescendants(pid).Where(now.Contains).ToList();
         string list = string.Join(", ", tree.Take(20).Select(p => p.ToString(CultureInfo.InvariantCulture))) + (tree.Count > 20 ? ", …" : "");
         string controllers = string.Join(", ", cg.Dirs.Select(d => d.Controller));
-        return $"{tree.Count} process{(tree.Count == 1 ? "" : "es")} ({list}; {moved.Count} moved now) in {(existed ? "existing" : "new")} cgroup {cg.Path} [{controllers}]: {limits.Describe()}";
+        return $"{tree.Count} process{(tree.Count == 1 ? "" : "es")} ({list}; {moved.Count} moved now) in {(existed ? "existing" : "new")} cgroup {cg.Path} [{controllers}]: {limits.Describe()}{removal}";
     }
 }

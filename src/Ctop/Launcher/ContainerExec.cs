@@ -43,9 +43,9 @@ public static class ContainerExec
         using var signals = new SignalForwarder(() => Cli.ProcessConsole.StopSignal);
         if (signals.Pending is { } before) return 128 + before;
         ContainerRun.Warmup();
-        var args = new List<string>(ContainerRun.SelfCommand())
+        var args = new List<string>(ContainerRun.InitCommand())
         {
-            InitProcess.Marker, "exec", "pid=" + p, "ns=" + flags.ToString(CultureInfo.InvariantCulture), "--",
+            "exec", "pid=" + p, "ns=" + flags.ToString(CultureInfo.InvariantCulture), "--",
         };
         args.AddRange(command);
         var child = InitChild.Start(args, 0);

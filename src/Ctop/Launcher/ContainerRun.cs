@@ -55,18 +55,29 @@ public static class ContainerRun
         foreach (var stale in ContainerRecord.Sweep(recordDir))
             error.WriteLine($"ctop run: removed {stale}, left behind when that run was killed");
         ContainerRecord? record = null;
+        BoxGuard? guard = null;
         ContainerCgroup cg;
         try
         {
             cg = ContainerCgroup.Create(layout, ContainerName.ParentPath(spec.Parent), name, ContainerCgroup.ControllersFor(limits),
-                planned => record = ContainerRecord.Claim(recordDir, planned));
+                planned =>
+                {
+                    record = ContainerRecord.Claim(recordDir, planned);
+                    // Started before any directory exists, so there is no moment at which a SIGKILL leaves one unguarded
+                    // (but the few instructions between mkdir and telling the guard, for which the record is kept).
+                    guard = BoxGuard.ForRun(planned.DistinctDirs, record?.FilePath);
+                    InitProcess.PauseIfAsked("claimed");
+                });
         }
         catch
         {
             record?.Release();
+            guard?.Done();
             throw;
         }
+        guard?.Created(cg.Created);
         record?.Created(cg);
+        InitProcess.PauseIfAsked("created");
         InitChild? child = null;
         bool commandRan = false;
         try
@@ -80,8 +91,10 @@ public static class ContainerRun
                 if (signals.Emulated is { } killed) return 128 + killed; // a stop signal ended it, as asked
                 throw new LaunchException($"ctop's init exited before it was ready (status {initStatus})");
             }
+            InitProcess.PauseIfAsked("spawned");
             if (signals.Pending is { } early) return 128 + early;
             cg.Add(child.Pid);
+            InitProcess.PauseIfAsked("placed");
             child.Release();
             string? failure = null;
             int failureCode = 0;
@@ -111,6 +124,7 @@ public static class ContainerRun
             else if (cg.Destroy() is { } why) error.WriteLine($"ctop run: could not remove {cg.Path}: {why}");
             // A cgroup that could not be removed keeps its record: the next run's sweep tries again.
             record?.Release(forget: spec.Keep && commandRan);
+            guard?.Done();
         }
     }
 
@@ -135,7 +149,7 @@ public static class ContainerRun
 
     private static List<string> InitArgs(RunSpec spec, string name, int flags)
     {
-        var args = new List<string>(SelfCommand()) { InitProcess.Marker, "run" };
+        var args = new List<string>(InitCommand()) { "run" };
         if ((flags & Native.CLONE_NEWNS) != 0)
         {
             args.Add("mntns=" + (Namespaces.Identity("self", "mnt") ?? "?"));
@@ -150,6 +164,16 @@ public static class ContainerRun
         args.Add("--");
         args.AddRange(spec.Command);
         return args;
+    }
+
+    /// <summary>
+    /// How to start the init (and the exec helper and the guard): the small ctop-init beside ctop when it is there,
+    /// else ctop itself again. Both take the same hidden arguments.
+    /// </summary>
+    internal static IReadOnlyList<string> InitCommand()
+    {
+        string small = Path.Combine(AppContext.BaseDirectory, InitProcess.SmallInitName);
+        return Syscall.access(small, AccessModes.X_OK) == 0 ? [small, InitProcess.Marker] : [.. SelfCommand(), InitProcess.Marker];
     }
 
     /// <summary>

@@ -12,10 +12,36 @@ namespace Ctop.Launcher;
 /// hostname, and execve's the command, which so becomes PID 1 under its limits from its first instruction.
 /// <c>ctop exec</c> uses <c>--ctop-internal-init exec</c>: placed in the target's cgroups, the helper enters the
 /// target's namespaces and spawns the command there (a pid namespace applies to children only), relaying its status.
+/// <c>--ctop-internal-init guard</c> outlives the launcher: when the launcher dies without saying it is done (or, for
+/// attach, when the attached process exits) it kills what is left in the container's cgroups and removes them.
+/// This file is also compiled into the small ctop-init executable, which starts in a fraction of ctop's time.
 /// </summary>
 public static class InitProcess
 {
     public const string Marker = "--ctop-internal-init";
+
+    /// <summary>The small init shipped beside ctop; without it ctop starts itself again.</summary>
+    public const string SmallInitName = "ctop-init";
+
+    /// <summary>
+    /// Tests only: names a set-up step at which the launcher or the init stops (says so on stderr and sleeps), so a
+    /// test can SIGKILL the launcher there. Unset in production; it changes nothing but the wait.
+    /// </summary>
+    public const string PauseVariable = "CTOP_TEST_PAUSE_AT";
+
+    internal static void PauseIfAsked(string step)
+    {
+        if (Environment.GetEnvironmentVariable(PauseVariable) != step) return;
+        Report2("ctop: paused at " + step);
+        // pause(2), not Thread.Sleep: in the init this runs after pivot_root, where the runtime can load nothing more.
+        while (true) Syscall.pause();
+    }
+
+    private static unsafe void Report2(string line)
+    {
+        byte[] data = Encoding.UTF8.GetBytes(line + "\n");
+        fixed (byte* p = data) Syscall.write(2, p, (ulong)data.Length);
+    }
 
     /// <summary>
     /// Call first thing in Main, before any parsing: returns false for every ordinary command line; otherwise runs the
@@ -32,8 +58,8 @@ public static class InitProcess
     private sealed class Options
     {
         public string Mode = "";
-        public string? HostMntNs, Rootfs, Hostname;
-        public bool Proc, CgroupNs, Loopback;
+        public string? HostMntNs, Rootfs, Hostname, Record;
+        public bool Proc, CgroupNs, Loopback, Watch;
         public int TargetPid, NsFlags;
         public string[] Command = [];
     }
@@ -45,6 +71,8 @@ public static class InitProcess
 
     private static int InitMain(string[] args)
     {
+        // The guard must outlive the launcher: it has no PDEATHSIG and speaks its own protocol on fd 3.
+        if (args[1] == "guard") return GuardMain(args);
         // First: if the launcher's spawning thread is already gone, the release pipe below reports EOF instead.
         Native.Prctl(Native.PR_SET_PDEATHSIG, (nuint)Signum.SIGKILL, 0, 0, 0);
         SetCloexec(InitChild.ReleaseFd);
@@ -64,7 +92,7 @@ public static class InitProcess
     private static Options Parse(string[] args)
     {
         var o = new Options { Mode = args[1] };
-        if (o.Mode is not ("run" or "exec")) throw new InitFailure(125, $"unknown init mode '{o.Mode}'");
+        if (o.Mode is not ("run" or "exec" or "guard")) throw new InitFailure(125, $"unknown init mode '{o.Mode}'");
         int i = 2;
         for (; i < args.Length && args[i] != "--"; i++)
         {
@@ -81,6 +109,8 @@ public static class InitProcess
                 case "lo": o.Loopback = true; break;
                 case "pid": o.TargetPid = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "ns": o.NsFlags = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "record": o.Record = value; break;
+                case "watch": o.Watch = true; break;
                 default: throw new InitFailure(125, $"unknown init option '{a}'");
             }
         }
@@ -110,9 +140,11 @@ public static class InitProcess
         // Mono.Unix passes the array as is: execvp needs the NULL that ends argv.
         string[] argv = [.. o.Command, null!];
         _ = ExecFailure(o.Command[0], Native.ENOENT);
+        PauseIfAsked("");
         if (o.Rootfs is not null) EnterRootfs(o.Rootfs, o.Proc);
         else if (o.Proc) Check(Native.Mount("proc", "/proc", "proc", Native.MS_NOSUID | Native.MS_NODEV | Native.MS_NOEXEC, 0), "mounting /proc");
 
+        PauseIfAsked("mounted");
         Syscall.close(InitChild.ReleaseFd);
         Syscall.execvp(o.Command[0], argv);
         int errno = (int)Stdlib.GetLastError();
@@ -236,6 +268,110 @@ public static class InitProcess
         int status;
         while (Syscall.waitpid(pid, out status, 0) < 0 && Stdlib.GetLastError() == Errno.EINTR) { }
         return status;
+    }
+
+    // ------------------------------------------------------------------ guard: nothing left when the launcher is killed
+
+    /// <summary>
+    /// <c>guard [record=FILE] [watch] -- INODE:DIR...</c>, in its own session with stdio on /dev/null, outside the
+    /// container's namespaces and cgroups. Without <c>watch</c>, fd 3 is a pipe from the launcher, which writes
+    /// <c>C INODE DIR</c> for each directory it made and <c>D</c> once it has cleaned up itself; end-of-file without
+    /// <c>D</c> means the launcher died. With <c>watch</c>, fd 3 is a pidfd of an attached process and its exit is
+    /// the signal. Then everything in the directories that are still those cgroups (same inode) is killed, the
+    /// directories are removed, and so is the launcher's record when nothing of it is left.
+    /// </summary>
+    private static unsafe int GuardMain(string[] args)
+    {
+        foreach (var s in new[] { Signum.SIGINT, Signum.SIGQUIT, Signum.SIGTERM, Signum.SIGHUP, Signum.SIGPIPE })
+            Stdlib.SetSignalAction(s, SignalAction.Ignore);
+        Options o;
+        try { o = Parse(args); }
+        catch (InitFailure) { return 125; }
+        catch (FormatException) { return 125; }
+        var dirs = new List<(string Dir, ulong? Inode)>();
+        foreach (var spec in o.Command)
+        {
+            int colon = spec.IndexOf(':');
+            if (colon <= 0 || !spec.AsSpan(colon + 1).StartsWith("/")) continue;
+            dirs.Add((spec[(colon + 1)..], ulong.TryParse(spec.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null));
+        }
+        if (o.Watch)
+        {
+            // A pidfd polls readable once its process has exited.
+            Native.PollFd fd = new() { Fd = InitChild.ReleaseFd, Events = Native.POLLIN };
+            while (Native.Poll(&fd, 1, -1) < 0 && Native.LastError == Native.EINTR) { }
+        }
+        else
+        {
+            var pending = new List<byte>();
+            byte* buf = stackalloc byte[512];
+            while (true)
+            {
+                long n = Syscall.read(InitChild.ReleaseFd, buf, 512);
+                if (n < 0 && Stdlib.GetLastError() == Errno.EINTR) continue;
+                if (n <= 0) break; // the launcher is gone without saying it is done
+                for (int k = 0; k < n; k++) pending.Add(buf[k]);
+                int nl;
+                while ((nl = pending.IndexOf((byte)'\n')) >= 0)
+                {
+                    string line = Encoding.UTF8.GetString(pending.GetRange(0, nl).ToArray());
+                    pending.RemoveRange(0, nl + 1);
+                    if (line == "D") return 0;
+                    var parts = line.Split(' ', 3);
+                    if (parts.Length == 3 && parts[0] == "C" && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ino))
+                    {
+                        int at = dirs.FindIndex(d => d.Dir == parts[2]);
+                        if (at >= 0) dirs[at] = (parts[2], ino);
+                    }
+                }
+            }
+        }
+        return CleanUp(dirs, o.Record) ? 0 : 1;
+    }
+
+    /// <summary>Kills what is in the directories that are still the recorded cgroups, removes them, then the record.</summary>
+    private static bool CleanUp(List<(string Dir, ulong? Inode)> dirs, string? record)
+    {
+        // Only what the launcher said it made and that is still that cgroup: never a namesake made since.
+        var mine = dirs.Where(d => d.Inode is { } i && Syscall.stat(d.Dir, out var st) == 0 && st.st_ino == i).Select(d => d.Dir).ToList();
+        long deadline = Environment.TickCount64 + 5000;
+        while (true)
+        {
+            bool any = false;
+            foreach (var d in mine)
+            {
+                // v2: one write kills the whole cgroup, forks included; v1 has no cgroup.kill, so PID by PID until empty.
+                string kill = Path.Combine(d, "cgroup.kill");
+                if (File.Exists(kill))
+                    try { File.WriteAllText(kill, "1"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                string text;
+                try { text = File.ReadAllText(Path.Combine(d, "cgroup.procs")); }
+                catch (IOException) { continue; }
+                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                    if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 1)
+                    {
+                        any = true;
+                        Syscall.kill(pid, Signum.SIGKILL);
+                    }
+            }
+            if (!any || Environment.TickCount64 > deadline) break;
+            Thread.Sleep(5);
+        }
+        bool removed = true;
+        foreach (var d in mine)
+            while (Syscall.rmdir(d) < 0)
+            {
+                var e = Stdlib.GetLastError();
+                if (e == Errno.ENOENT) break;
+                // Busy while killed tasks finish exiting.
+                if (e != Errno.EBUSY || Environment.TickCount64 > deadline) { removed = false; break; }
+                Thread.Sleep(5);
+            }
+        // A directory whose inode never arrived may be ours (killed right after mkdir): the record keeps it for the next
+        // run's sweep, which removes it if empty.
+        bool unknownLeft = dirs.Any(d => d.Inode is null && Directory.Exists(d.Dir));
+        if (record is not null && removed && !unknownLeft) Syscall.unlink(record);
+        return removed;
     }
 
     // ------------------------------------------------------------------ plumbing

@@ -34,8 +34,6 @@ public sealed record LimitSet(
     }
 }
 
-/// <summary>A launcher flag value that cannot be used; the message names the flag and what was wrong.</summary>
-public sealed class LimitArgsException(string message) : Exception(message);
 
 /// <summary>
 /// docker's limit flags for ctop run and ctop attach: <c>--cpus 0.5</c>, <c>--cpu-quota/--cpu-period</c> in µs,

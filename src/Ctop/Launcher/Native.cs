@@ -16,7 +16,8 @@ internal static unsafe partial class Native
     public const int MNT_DETACH = 2;
     public const int PR_SET_PDEATHSIG = 1;
     public const int O_CLOEXEC = 0x80000;
-    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
+    public const int O_RDWR = 2;
     public const int SIG_SETMASK = 2;
 
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
@@ -83,6 +84,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addclose")]
     public static partial int FileActionsAddClose(void* fa, int fd);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addopen")]
+    public static partial int FileActionsAddOpen(void* fa, int fd, byte* path, int oflag, uint mode);
 
     [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
     public static partial int SpawnAttrInit(void* attr);

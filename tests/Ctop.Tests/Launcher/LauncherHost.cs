@@ -16,7 +16,9 @@ internal static class LauncherHost
         public override string ToString() => $"exit {ExitCode}; stdout: {Stdout}; stderr: {Stderr}";
     }
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    public static Process Start(IReadOnlyDictionary<string, string> env, params string[] args)
     {
         Assert.True(File.Exists(FileName), $"the ctop apphost is not built at {FileName}");
         var psi = new ProcessStartInfo(FileName)
@@ -27,6 +29,7 @@ internal static class LauncherHost
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
         return Process.Start(psi)!;
     }
 

@@ -112,6 +112,8 @@ public sealed class V2Run : IDisposable
             "--add", $"{Path.Combine(publish, "ctop")}:/opt/ctop/ctop",
             "--add", "/usr/bin/unshare:/opt/ctop/unshare",
         };
+        // The small init of ctop run/exec/attach, when the publish put it beside ctop.
+        if (File.Exists(Path.Combine(publish, "ctop-init"))) args.AddRange(["--add", $"{Path.Combine(publish, "ctop-init")}:/opt/ctop/ctop-init"]);
         // Native libraries the binary loads with dlopen (Mono.Unix's shim) sit beside it.
         foreach (var so in Directory.GetFiles(publish, "*.so"))
             args.AddRange(["--add", $"{so}:/opt/ctop/{Path.GetFileName(so)}"]);
