@@ -48,7 +48,7 @@ public static class ContainerRun
         var limits = spec.Limits ?? new LimitSet();
         var layout = CgroupLayout.Discover();
 
-        using var signals = new SignalForwarder(() => Cli.ProcessConsole.StopSignal);
+        using var signals = new SignalForwarder(() => Posix.ProcessConsole.StopSignal);
         if (signals.Pending is { } before) return 128 + before; // stopped before anything was made
         Warmup();
         // What killed runs left behind goes first, so their names are free again.

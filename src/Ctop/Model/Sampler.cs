@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Ctop.Pipeline;
 using ProcFs.Cgroups;
 using ProcFs.Parsing;
 using ProcFs.Proc;
@@ -17,7 +16,7 @@ public sealed class Sampler : IDisposable
     private const int CgroupRefreshSamples = 8;
     private static readonly string[] TreeControllers = [Controllers.Cpu, Controllers.Cpuacct, Controllers.Memory, Controllers.Pids];
 
-    private readonly SamplingOptions _options;
+    private readonly SamplerOptions _options;
     private readonly HeldFiles _held;
     private readonly ProcReader _proc;
     private readonly CgroupReader _cgroups;
@@ -37,7 +36,7 @@ public sealed class Sampler : IDisposable
     private static readonly ProcessInfo Pending = new("?", "", null, null);
     private long _samples;
 
-    public Sampler(SamplingOptions options)
+    public Sampler(SamplerOptions options)
     {
         _options = options;
         _pidPath = new char[options.ProcRoot.Length + 32];
