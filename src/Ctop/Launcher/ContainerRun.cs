@@ -1,3 +1,4 @@
+using ProcFs.Native;
 using System.Globalization;
 using System.Reflection;
 using Mono.Unix.Native;
@@ -177,6 +178,6 @@ public static class ContainerRun
         _ = Stdlib.GetLastError();
         _ = Syscall.getpid();
         InitChild.ExitCodeOf(0);
-        _ = Native.StrError(Native.EINVAL);
+        _ = Native.StrError(LinuxErrno.EINVAL);
     }
 }

@@ -19,9 +19,6 @@ internal static unsafe partial class Native
     public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     public const int SIG_SETMASK = 2;
 
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
-        EINVAL = 22, ENOEXEC = 8, ENOSYS = 38, ELOOP = 40, ENAMETOOLONG = 36;
-
     // glibc's opaque types, over-allocated: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
     public const int FileActionsSize = 256, SpawnAttrSize = 512, SigSetSize = 128;
 
