@@ -23,7 +23,7 @@ public static class Layers
         // The process's own POSIX surface: stdout as a descriptor, stop signals.
         ("Ctop.Posix", [MonoUnix]),
         // What a container sees (lxcfs's formulas) from kernel values.
-        ("Ctop.Lxcfs", [ProcFs]),
+        ("Ctop.Lxcfs", [ProcFs, "Ctop.Posix"]),
         // Sample → Frame: every derived number. No UI, no command line, no Rx.
         ("Ctop.Model", [ProcFs, "Ctop.Lxcfs", MonoUnix]),
         // Names, images and labels from docker and podman, applied to frames.

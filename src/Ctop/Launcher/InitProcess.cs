@@ -1,3 +1,4 @@
+using Ctop.Posix;
 using ProcFs.Native;
 using System.Globalization;
 using System.Runtime.InteropServices;

@@ -1,3 +1,4 @@
+using Ctop.Posix;
 
 namespace Ctop.Launcher;
 

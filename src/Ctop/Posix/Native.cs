@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Ctop.Launcher;
+namespace Ctop.Posix;
 
 /// <summary>
-/// The system calls Mono.Unix does not wrap (namespaces, mounts, prctl, pidfds, posix_spawn, signal sets,
-/// flock, poll, the loopback ioctl). Everything else POSIX goes through Mono.Unix.Native.Syscall. All return -1 with errno
+/// The ctop assembly's one native-interop file: the system calls Mono.Unix does not wrap (namespaces, mounts, prctl,
+/// pidfds, posix_spawn, signal sets, flock, poll, the loopback ioctl, CLOCK_BOOTTIME, nice values). ProcFs has its own
+/// (src/ProcFs/Native/Libc.cs), for the allocation-free kernel reads. Everything else POSIX goes through Mono.Unix.Native.Syscall. All return -1 with errno
 /// readable through <see cref="Marshal.GetLastPInvokeError"/>, except posix_spawn, which returns the errno.
 /// </summary>
 internal static unsafe partial class Native
@@ -144,4 +145,28 @@ internal static unsafe partial class Native
         }
         finally { Mono.Unix.Native.Syscall.close(s); }
     }
+
+    // ---- the boot clock (Ctop.Lxcfs.BootClock) -----------------------------------------------------------------
+
+    public const int CLOCK_BOOTTIME = 7;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int ClockGettime(int clock, out Timespec value);
+
+    // ---- nice values (Ctop.Ui.ProcessControl) --------------------------------------------------------------------
+
+    public const int PRIO_PROCESS = 0;
+
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    public static partial int GetPriority(int which, int who);
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    public static partial int SetPriority(int which, int who, int prio);
 }
