@@ -14,8 +14,8 @@ public sealed class KernelFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// A real-kernel test of a hybrid host's controller-less cgroup2 (mounted at /sys/fs/cgroup/unified, no controller
-/// offered, so creating a cgroup there writes nothing to the root's subtree_control). Root is required as for
+/// A real-kernel test of a hybrid host's controller-less cgroup2 (mounted at /sys/fs/cgroup/unified, none of the
+/// controllers ctop enables offered, so creating a cgroup there writes nothing to the root's subtree_control). Root is required as for
 /// <see cref="KernelFactAttribute"/>; a host without such a tree (pure v1, pure v2: the v2 tier covers that) skips
 /// with that reason, since no package can give a host another cgroup layout.
 /// </summary>
@@ -28,8 +28,9 @@ public sealed class UnifiedKernelFactAttribute : FactAttribute
         if (KernelTestEnvironment.SkipReason is { } why) Skip = why;
         else if (!File.Exists(Path.Combine(Unified, "cgroup.controllers")))
             Skip = $"this host has no cgroup2 at {Unified} (not a hybrid host)";
-        else if (File.ReadAllText(Path.Combine(Unified, "cgroup.controllers")).Trim().Length > 0)
-            Skip = $"{Unified} offers controllers: enabling them is the host's business, not a test's";
+        else if (File.ReadAllText(Path.Combine(Unified, "cgroup.controllers")).Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries)
+                 .Intersect(ProcFs.Cgroups.CgroupLifecycle.WantedV2Controllers).Any())
+            Skip = $"{Unified} offers controllers ctop would enable: that is the host's business, not a test's";
     }
 }
 
