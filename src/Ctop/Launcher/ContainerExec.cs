@@ -153,8 +153,6 @@ internal static class ProcessTree
 
     public static ProcPidCgroup? ReadCgroups(int pid)
     {
-        string file = $"/proc/{pid}/cgroup";
-        try { return ProcPidCgroup.Parse(File.ReadAllBytes(file), file); }
-        catch (IOException) { return null; }
+        return new ProcReader().ReadCgroup(pid);
     }
 }

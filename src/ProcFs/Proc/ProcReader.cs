@@ -204,6 +204,23 @@ public sealed class ProcReader
         return LastStatus == ReadStatus.Ok ? ProcPidCgroup.Parse(_file.Data, path) : null;
     }
 
+    /// <summary>
+    /// A system-wide file under the root as text, whole (root/meminfo, root/cpuinfo, …), for views that pass it on or
+    /// rewrite it; not for sampling loops. Missing: FileNotFoundException, unreadable: UnauthorizedAccessException, each
+    /// naming the file.
+    /// </summary>
+    public string ReadRootFile(string name)
+    {
+        string path = RootPath(name);
+        var file = new KernelFile();
+        return file.TryRead(path) switch
+        {
+            ReadStatus.Ok => Encoding.UTF8.GetString(file.Data),
+            ReadStatus.Missing => throw new FileNotFoundException($"{path}: not found", path),
+            _ => throw new UnauthorizedAccessException($"{path}: permission denied"),
+        };
+    }
+
     /// <summary>Whether root/PID exists now (a process this proc can see).</summary>
     public bool Exists(int pid) => File.Exists(PidPath(pid, "stat").ToString());
 

@@ -146,6 +146,31 @@ public sealed class CgroupFileReader
         return true;
     }
 
+    /// <summary>
+    /// The child cgroups of a cgroup directory, as directory paths (symlinks and files excluded, as
+    /// <see cref="CgroupTree"/> does). Empty when the directory is gone or unreadable. Allocates; for one-off listings.
+    /// </summary>
+    public static List<string> ListChildren(string dir)
+    {
+        var children = new List<string>();
+        int fd = Native.DirEntries.OpenDirectory(dir);
+        if (fd < 0) return children;
+        try
+        {
+            var entries = new Native.DirEntries(fd, new byte[8192]);
+            while (entries.MoveNext())
+            {
+                if (!entries.MaybeDirectory) continue;
+                int child = Native.DirEntries.OpenSubdirectory(fd, entries.Name);
+                if (child < 0) continue;
+                Native.Libc.Close(child);
+                children.Add(Path.Join(dir, System.Text.Encoding.UTF8.GetString(entries.Name)));
+            }
+        }
+        finally { Native.Libc.Close(fd); }
+        return children;
+    }
+
     // ---- plumbing --------------------------------------------------------------------------------------------
 
     private ReadOnlySpan<char> PathSpan => _path.AsSpan(0, _pathLength);
