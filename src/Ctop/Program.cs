@@ -1,4 +1,5 @@
 using Ctop.Cli;
+using Ctop.Posix;
 using Ctop.Pipeline;
 
 namespace Ctop;
@@ -16,7 +17,7 @@ public static class Program
             ProcessConsole.OpenStdout(),
             Console.Error,
             Console.IsOutputRedirected,
-            Ui.Dashboard.Run,
+            (cli, config) => Ui.Dashboard.Run(cli.Sampling, cli.Batch.Filter, config),
             () => Config.ConfigFile.Load(warnings: Console.Error));
         return await CtopApp.RunAsync(args, host, cts.Token);
     }

@@ -9,8 +9,8 @@ namespace Ctop.Cli;
 /// <summary>The ctop command line (System.CommandLine): the options, their validation, and binding to options records.</summary>
 public sealed class CtopCommand
 {
-    /// <summary>TimeSpan cannot hold much more than this many seconds anyway; a day is already absurd for a top.</summary>
-    public const double MaxDelaySeconds = 86_400;
+    /// <summary>The same bound as the config file's refreshSeconds.</summary>
+    public const double MaxDelaySeconds = Config.CtopConfig.MaxRefreshSeconds;
 
     public RootCommand Root { get; }
 
@@ -109,7 +109,7 @@ public sealed class CtopCommand
             Root.Options.Add(o);
         Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
-        Root.Subcommands.Add(Lxcfs.LxcfsCommands.CreateProcCommand());
+        Root.Subcommands.Add(LxcfsCommands.CreateProcCommand());
         foreach (var c in Launcher.LauncherCommands.Create()) Root.Subcommands.Add(c);
         // With subcommands present, a root without an action is a parse error ("Required command"); CtopApp sets the real one.
         Root.SetAction(_ => CtopApp.Success);

@@ -25,6 +25,9 @@ public sealed record CtopConfig(double RefreshSeconds = 1.0, string? Sort = null
 {
     public static CtopConfig Default { get; } = new();
 
+    /// <summary>TimeSpan cannot hold much more than this many seconds anyway; a day is already absurd for a top.</summary>
+    public const double MaxRefreshSeconds = 86_400;
+
     [JsonIgnore] public bool Tree => View == "tree";
     [JsonIgnore] public bool ProcessTree => ProcessView == "tree";
 
@@ -126,9 +129,9 @@ public sealed record CtopConfig(double RefreshSeconds = 1.0, string? Sort = null
     /// <summary>Values of the right type but out of range: keep the rest of the file, default the bad field, and say so.</summary>
     private static CtopConfig Validate(CtopConfig c, List<string> problems)
     {
-        if (!(c.RefreshSeconds > 0 && c.RefreshSeconds <= Cli.CtopCommand.MaxDelaySeconds))
+        if (!(c.RefreshSeconds > 0 && c.RefreshSeconds <= MaxRefreshSeconds))
         {
-            problems.Add($"refreshSeconds {c.RefreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not between 0 and {Cli.CtopCommand.MaxDelaySeconds}; using {Default.RefreshSeconds}.");
+            problems.Add($"refreshSeconds {c.RefreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not between 0 and {MaxRefreshSeconds}; using {Default.RefreshSeconds}.");
             c = c with { RefreshSeconds = Default.RefreshSeconds };
         }
         // The generated reader does not enforce nullability: "view": null arrives as null.

@@ -1,3 +1,4 @@
+using ProcFs.Native;
 using System.Globalization;
 using ProcFs.Cgroups;
 
@@ -105,7 +106,7 @@ public sealed class ContainerCgroup
     {
         EnsureParents();
         try { CreateLeaf(); }
-        catch (CgroupWriteException e) when (e.Errno == Native.ENOENT)
+        catch (CgroupWriteException e) when (e.Errno == LinuxErrno.ENOENT)
         {
             // An empty parent was removed between the two steps (tests tidy up ctop/): make it again, once.
             EnsureParents();
@@ -128,7 +129,7 @@ public sealed class ContainerCgroup
                     if (h.Version == CgroupVersion.V2) _life.CreateV2(dir);
                     else _life.Create([(h.Has(Controllers.Cpuset) ? Controllers.Cpuset : h.Controllers.FirstOrDefault() ?? "", dir)]);
                 }
-                catch (CgroupWriteException e) when (e.Errno == Native.EEXIST) { } // another ctop made it meanwhile
+                catch (CgroupWriteException e) when (e.Errno == LinuxErrno.EEXIST) { } // another ctop made it meanwhile
             }
         }
     }
@@ -217,17 +218,11 @@ public sealed class ContainerCgroup
     private Action CpuRestorer(Entry e)
     {
         var v = e.Hierarchy.Version;
-        if (v == CgroupVersion.V2)
-        {
-            var parts = (ReadText(e.Dir, "cpu.max") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long p2)) return () => { };
-            long? q2 = parts[0] == "max" ? null : long.Parse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture);
-            return () => _writer.SetCpuLimit(e.Dir, v, q2, p2);
-        }
-        if (!long.TryParse(ReadText(e.Dir, "cpu.cfs_quota_us"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long q)
-            || !long.TryParse(ReadText(e.Dir, "cpu.cfs_period_us"), NumberStyles.None, CultureInfo.InvariantCulture, out long p))
-            return () => { };
-        return () => _writer.SetCpuLimit(e.Dir, v, q >= 0 ? q : null, p);
+        CpuMax? now;
+        try { now = v == CgroupVersion.V2 ? new CgroupFileReader().ReadCpuMax(e.Dir) : new CgroupFileReader().ReadCfsBandwidth(e.Dir); }
+        catch (ProcFs.Parsing.ProcFsFormatException) { now = null; }
+        if (now is not { } cpu) return () => { };
+        return () => _writer.SetCpuLimit(e.Dir, v, cpu.QuotaUsec, cpu.PeriodUsec);
     }
 
     /// <summary>Restores a file holding a byte count or pid count, "max" (v2) or -1 (v1) meaning unlimited.</summary>

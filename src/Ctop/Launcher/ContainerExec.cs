@@ -40,7 +40,7 @@ public static class ContainerExec
         var layout = CgroupLayout.Discover();
         var targetDirs = ProcessTree.CgroupDirs(layout, pid)?.Select(d => d.Dir).ToList() ?? throw new LaunchException($"no such process {pid}");
 
-        using var signals = new SignalForwarder(() => Cli.ProcessConsole.StopSignal);
+        using var signals = new SignalForwarder(() => Posix.ProcessConsole.StopSignal);
         if (signals.Pending is { } before) return 128 + before;
         ContainerRun.Warmup();
         var args = new List<string>(ContainerRun.InitCommand())
@@ -153,8 +153,6 @@ internal static class ProcessTree
 
     public static ProcPidCgroup? ReadCgroups(int pid)
     {
-        string file = $"/proc/{pid}/cgroup";
-        try { return ProcPidCgroup.Parse(File.ReadAllBytes(file), file); }
-        catch (IOException) { return null; }
+        return new ProcReader().ReadCgroup(pid);
     }
 }

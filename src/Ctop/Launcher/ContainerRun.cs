@@ -1,3 +1,5 @@
+using Ctop.Posix;
+using ProcFs.Native;
 using System.Globalization;
 using System.Reflection;
 using Mono.Unix.Native;
@@ -48,7 +50,7 @@ public static class ContainerRun
         var limits = spec.Limits ?? new LimitSet();
         var layout = CgroupLayout.Discover();
 
-        using var signals = new SignalForwarder(() => Cli.ProcessConsole.StopSignal);
+        using var signals = new SignalForwarder(() => Posix.ProcessConsole.StopSignal);
         if (signals.Pending is { } before) return 128 + before; // stopped before anything was made
         Warmup();
         // What killed runs left behind goes first, so their names are free again.
@@ -201,6 +203,6 @@ public static class ContainerRun
         _ = Stdlib.GetLastError();
         _ = Syscall.getpid();
         InitChild.ExitCodeOf(0);
-        _ = Native.StrError(Native.EINVAL);
+        _ = Native.StrError(LinuxErrno.EINVAL);
     }
 }

@@ -1,3 +1,5 @@
+using Ctop.Posix;
+using ProcFs.Native;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -139,7 +141,7 @@ public static class InitProcess
         ResetSignals();
         // Mono.Unix passes the array as is: execvp needs the NULL that ends argv.
         string[] argv = [.. o.Command, null!];
-        _ = ExecFailure(o.Command[0], Native.ENOENT);
+        _ = ExecFailure(o.Command[0], LinuxErrno.ENOENT);
         PauseIfAsked("");
         if (o.Rootfs is not null) EnterRootfs(o.Rootfs, o.Proc);
         else if (o.Proc) Check(Native.Mount("proc", "/proc", "proc", Native.MS_NOSUID | Native.MS_NODEV | Native.MS_NOEXEC, 0), "mounting /proc");
@@ -207,7 +209,7 @@ public static class InitProcess
         Native.SpawnAttrSetFlags(attr, (short)(Native.POSIX_SPAWN_SETSIGDEF | Native.POSIX_SPAWN_SETSIGMASK));
         Native.SpawnAttrSetSigDefault(attr, all);
         Native.SpawnAttrSetSigMask(attr, none);
-        _ = ExecFailure(o.Command[0], Native.ENOENT);
+        _ = ExecFailure(o.Command[0], LinuxErrno.ENOENT);
         _ = InitChild.ExitCodeOf(0);
         Syscall.waitpid(Environment.ProcessId, out _, WaitOptions.WNOHANG); // never our child: ECHILD
         Syscall.kill(Environment.ProcessId, 0);
@@ -253,7 +255,7 @@ public static class InitProcess
                 fds[1] = new Native.PollFd { Fd = pidfd, Events = Native.POLLIN };
                 if (Native.Poll(fds, 2, -1) < 0)
                 {
-                    if (Native.LastError == Native.EINTR) continue;
+                    if (Native.LastError == LinuxErrno.EINTR) continue;
                     break; // cannot watch: just wait, as before the lifeline existed
                 }
                 if (fds[1].Revents != 0) break;
@@ -379,10 +381,10 @@ public static class InitProcess
     /// <summary>Like a shell: 127 when the command is not found, 126 when it is found but cannot be executed.</summary>
     private static InitFailure ExecFailure(string command, int errno) => errno switch
     {
-        Native.ENOENT when !command.Contains('/') => new InitFailure(127, $"{command}: command not found"),
-        Native.ENOENT or Native.ENOTDIR => new InitFailure(127, $"{command}: no such file or directory"),
-        Native.EACCES or Native.EPERM or Native.EISDIR => new InitFailure(126, $"{command}: permission denied (not an executable file)"),
-        Native.ENOEXEC => new InitFailure(126, $"{command}: cannot execute (not a binary or script the kernel can run)"),
+        LinuxErrno.ENOENT when !command.Contains('/') => new InitFailure(127, $"{command}: command not found"),
+        LinuxErrno.ENOENT or LinuxErrno.ENOTDIR => new InitFailure(127, $"{command}: no such file or directory"),
+        LinuxErrno.EACCES or LinuxErrno.EPERM or LinuxErrno.EISDIR => new InitFailure(126, $"{command}: permission denied (not an executable file)"),
+        LinuxErrno.ENOEXEC => new InitFailure(126, $"{command}: cannot execute (not a binary or script the kernel can run)"),
         _ => new InitFailure(126, $"{command}: cannot execute: {Native.StrError(errno)}"),
     };
 

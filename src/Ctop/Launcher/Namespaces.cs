@@ -1,3 +1,4 @@
+using Ctop.Posix;
 
 namespace Ctop.Launcher;
 
@@ -39,9 +40,10 @@ public static class Namespaces
     /// <summary>The namespace inode text ("mnt:[4026531841]") of a process, or null when it is gone.</summary>
     public static string? Identity(string pid, string procName)
     {
-        try { return new FileInfo($"/proc/{pid}/ns/{procName}").LinkTarget; }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
+        var proc = new ProcFs.Proc.ProcReader();
+        return pid == "self" ? proc.ReadNamespace(procName)
+            : int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0
+                ? proc.ReadNamespace(procName, n) : null;
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class ContainerReader
     public string ProcRoot { get; }
     public CgroupLayout Layout { get; }
 
-    public string HostFile(string name) => File.ReadAllText(Path.Combine(ProcRoot, name));
+    public string HostFile(string name) => new ProcReader(ProcRoot).ReadRootFile(name);
 
     // ---- whose cgroup ------------------------------------------------------------------------------------------------
 
@@ -114,13 +114,13 @@ public sealed class ContainerReader
     {
         try
         {
-            foreach (var line in File.ReadLines(Path.Combine(dir, "cgroup.procs")))
-                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) into.Add(pid);
+            var pids = new List<int>();
+            if (!new CgroupFileReader().TryReadProcs(dir, pids)) return;
+            into.AddRange(pids);
             if (depth <= 0) return;
-            foreach (var sub in Directory.GetDirectories(dir)) CollectProcs(sub, depth - 1, into);
+            foreach (var sub in CgroupFileReader.ListChildren(dir)) CollectProcs(sub, depth - 1, into);
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        catch (ProcFsFormatException) { }
     }
 
     // ---- values ------------------------------------------------------------------------------------------------------

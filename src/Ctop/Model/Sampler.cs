@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Ctop.Pipeline;
 using ProcFs.Cgroups;
 using ProcFs.Parsing;
 using ProcFs.Proc;
@@ -17,10 +16,12 @@ public sealed class Sampler : IDisposable
     private const int CgroupRefreshSamples = 8;
     private static readonly string[] TreeControllers = [Controllers.Cpu, Controllers.Cpuacct, Controllers.Memory, Controllers.Pids];
 
-    private readonly SamplingOptions _options;
+    private readonly SamplerOptions _options;
     private readonly HeldFiles _held;
     private readonly ProcReader _proc;
     private readonly CgroupReader _cgroups;
+    private readonly CgroupFileReader _procsReader = new();
+    private readonly List<int> _procs = new();
     private readonly CgroupTree _tree;
     private readonly ScopeDetector _scope;
     private readonly List<int> _pids = new();
@@ -29,18 +30,14 @@ public sealed class Sampler : IDisposable
     private readonly Dictionary<ulong, string?> _cgroupOfText = new();
     private readonly Dictionary<int, string> _cgroupOfPid = new();
     private IReadOnlyList<string> _listed = [];
-    private readonly KernelFile _file = new();
     private readonly List<(int Pid, string Comm)> _fresh = new();
     private readonly List<(int Pid, ulong Start)> _gone = new();
-    private readonly char[] _taskPath = new char[256];
-    private readonly char[] _pidPath;
     private static readonly ProcessInfo Pending = new("?", "", null, null);
     private long _samples;
 
-    public Sampler(SamplingOptions options)
+    public Sampler(SamplerOptions options)
     {
         _options = options;
-        _pidPath = new char[options.ProcRoot.Length + 32];
         // Raised as the .NET runtime does for JIT builds, so a NativeAOT build can hold as many files.
         _held = new HeldFiles(HeldFiles.CapacityUnder(SystemConf.OpenFileLimit(raise: true)));
         _proc = new ProcReader(options.ProcRoot, _held);
@@ -147,27 +144,8 @@ public sealed class Sampler : IDisposable
             try { return _proc.TryReadSchedstat(pid, out var own) ? own.WaitTimeNs : null; }
             catch (ProcFsFormatException e) { Warn(e.Message); return null; }
         }
-        string taskDir = Path.Combine(_options.ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "task");
-        ulong sum = 0;
-        bool any = false;
-        try
-        {
-            foreach (var tid in Directory.EnumerateDirectories(taskDir))
-            {
-                int n = tid.Length;
-                if (n + 10 > _taskPath.Length) continue;
-                tid.CopyTo(_taskPath);
-                "/schedstat".CopyTo(_taskPath.AsSpan(n));
-                if (_file.TryRead(_taskPath.AsSpan(0, n + 10), _held) == ReadStatus.Ok && ProcSchedstat.TryParse(_file.Data, out var s))
-                {
-                    sum += s.WaitTimeNs;
-                    any = true;
-                }
-            }
-        }
-        catch (DirectoryNotFoundException) { }
-        catch (UnauthorizedAccessException) { }
-        return any ? sum : null;
+        try { return _proc.TryReadThreadsWait(pid, out ulong sum) ? sum : null; }
+        catch (ProcFsFormatException e) { Warn(e.Message); return null; }
     }
 
     private ProcessInfo ReadInfo(int pid, string comm, string? cgroup)
@@ -202,10 +180,16 @@ public sealed class Sampler : IDisposable
         foreach (var path in _listed)
         {
             if (h.DirectoryOf(path) is not { } dir) continue;
-            // cgroup.procs is many records: read it the ordinary way, to its end.
-            if (_file.TryRead(Path.Join(dir, "cgroup.procs")) != ReadStatus.Ok) continue;
-            foreach (var line in new LineEnumerator(_file.Data))
-                if (Utf8.TryParseInt32(line, out int pid)) _cgroupOfPid[pid] = path;
+            try
+            {
+                if (!_procsReader.TryReadProcs(dir, _procs)) continue;
+            }
+            catch (ProcFsFormatException e)
+            {
+                Warn(e.Message);
+                continue;
+            }
+            foreach (int pid in _procs) _cgroupOfPid[pid] = path;
         }
         return true;
     }
@@ -216,16 +200,15 @@ public sealed class Sampler : IDisposable
     /// </summary>
     private void RefreshCgroup(int pid, ProcessInfo info)
     {
-        var path = PidFilePath(pid, "cgroup");
-        if (_file.TryRead(path, null, oneRecord: true) != ReadStatus.Ok) return;
-        ulong hash = Fnv1a(_file.Data);
+        if (!_proc.TryReadCgroupText(pid, out var text, out var path)) return;
+        ulong hash = Fnv1a(text);
         if (hash == info.CgroupFileHash && info.CgroupPath is not null) return;
         // Processes in one cgroup have the same text: it is parsed once per distinct text.
         if (!_cgroupOfText.TryGetValue(hash, out var shown))
         {
             try
             {
-                var cg = ProcPidCgroup.Parse(_file.Data, new string(path));
+                var cg = ProcPidCgroup.Parse(text, new string(path));
                 shown = Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
             }
             catch (ProcFsFormatException e)
@@ -240,20 +223,6 @@ public sealed class Sampler : IDisposable
         if (shown is null || shown == info.CgroupPath) return;
         info.CgroupPath = shown;
         info.Container = ContainerNames.FromPath(shown);
-    }
-
-    private ReadOnlySpan<char> PidFilePath(int pid, string name)
-    {
-        var root = _options.ProcRoot.TrimEnd('/');
-        var span = _pidPath.AsSpan();
-        root.CopyTo(span);
-        int n = root.Length;
-        span[n++] = '/';
-        pid.TryFormat(span[n..], out int written, default, System.Globalization.CultureInfo.InvariantCulture);
-        n += written;
-        span[n++] = '/';
-        name.CopyTo(span[n..]);
-        return span[..(n + name.Length)];
     }
 
     private static ulong Fnv1a(ReadOnlySpan<byte> data)

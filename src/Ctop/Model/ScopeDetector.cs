@@ -106,10 +106,10 @@ public sealed class ScopeDetector
     {
         try
         {
-            int? selfPid = int.TryParse(new FileInfo(Path.Combine(procRoot, "self")).LinkTarget, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null;
-            if (selfPid is null) return null;
-            var target = _container.ForPid(selfPid.Value, LxcfsQuirks.Ctop);
-            bool ownPidNs = NamespaceLink(procRoot, "pid") is { } pid && pid != InitPidNs && File.Exists(Path.Combine(procRoot, "1", "stat"));
+            var proc = new ProcReader(procRoot);
+            if (proc.ReadSelfPid() is not { } selfPid) return null;
+            var target = _container.ForPid(selfPid, LxcfsQuirks.Ctop);
+            bool ownPidNs = proc.ReadNamespace("pid") is { } pid && pid != InitPidNs && proc.Exists(1);
             return ownPidNs ? target with { UptimePid = 1 } : target;
         }
         catch (IOException) { return null; }
@@ -166,27 +166,17 @@ public sealed class ScopeDetector
 
     private static ProcPidCgroup? ReadSelfCgroup(string procRoot)
     {
-        var file = Path.Combine(procRoot, "self", "cgroup");
-        var k = new KernelFile();
-        if (k.TryRead(file) != ReadStatus.Ok) return null;
-        try { return ProcPidCgroup.Parse(k.Data, file); }
+        try { return new ProcReader(procRoot).ReadCgroup(); }
         catch (ProcFsFormatException) { return null; }
     }
 
     private static string? DetectContainer(string procRoot, CgroupLayout layout)
     {
-        if (NamespaceLink(procRoot, "cgroup") is { } cg && cg != InitCgroupNs) return $"in a cgroup namespace ({cg})";
-        if (NamespaceLink(procRoot, "pid") is { } pid && pid != InitPidNs) return $"in a pid namespace ({pid})";
+        if (new ProcReader(procRoot).ReadNamespace("cgroup") is { } cg && cg != InitCgroupNs) return $"in a cgroup namespace ({cg})";
+        if (new ProcReader(procRoot).ReadNamespace("pid") is { } pid && pid != InitPidNs) return $"in a pid namespace ({pid})";
         if (layout.SeesNamespaceBoundary) return "cgroup mounts are rooted outside this cgroup namespace";
         if (layout.Hierarchies.FirstOrDefault(h => h.Root != "/") is { } bound)
             return string.Create(CultureInfo.InvariantCulture, $"the cgroup mount {bound.MountPoint} shows only {bound.Root}");
         return null;
-    }
-
-    private static string? NamespaceLink(string procRoot, string ns)
-    {
-        try { return new FileInfo(Path.Combine(procRoot, "self", "ns", ns)).LinkTarget; }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
     }
 }

@@ -1,7 +1,9 @@
+using Ctop.Model;
+
 namespace Ctop.Pipeline;
 
-/// <summary>What to sample and how often. Roots are parameters so ctop can read a mounted host /proc or a fixture tree.</summary>
-public sealed record SamplingOptions
+/// <summary>What to sample (<see cref="SamplerOptions"/>: roots, which parts) and how often.</summary>
+public sealed record SamplingOptions : SamplerOptions
 {
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>
@@ -9,32 +11,6 @@ public sealed record SamplingOptions
     /// first screen at once (top does the same), and later frames keep the interval's grid. Null: a whole interval.
     /// </summary>
     public TimeSpan? FirstInterval { get; init; } = TimeSpan.FromSeconds(0.1);
-    public string ProcRoot { get; init; } = "/proc";
-    /// <summary>Null: the mount points from mountinfo as they are.</summary>
-    public string? CgroupRoot { get; init; }
-    /// <summary>Skip per-process reads entirely (for --cgroups-only).</summary>
-    public bool Processes { get; init; } = true;
-    /// <summary>Skip the cgroup tree (for --processes-only).</summary>
-    public bool Cgroups { get; init; } = true;
-    /// <summary>Also read every thread's run-queue wait (/proc/PID/task/TID/schedstat): one file per thread, for diagnosis.</summary>
-    public bool Schedstat { get; init; }
     /// <summary>Where to ask container runtimes for names, images and labels; null: containers are named from their cgroup paths.</summary>
     public Containers.RuntimeOptions? Runtimes { get; init; }
-    /// <summary>
-    /// Read the run-queue waits only while this says they are wanted (the dashboard: while the noisy-neighbours view is
-    /// open), since they add a file per thread to every sample. <see cref="Schedstat"/> reads them always.
-    /// </summary>
-    public SchedstatDemand? SchedstatDemand { get; init; }
-}
-
-/// <summary>Whether someone shows run-queue waits right now; set on the UI thread, read on the sampler's.</summary>
-public sealed class SchedstatDemand
-{
-    private volatile bool _wanted;
-
-    public bool Wanted
-    {
-        get => _wanted;
-        set => _wanted = value;
-    }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using ProcFs.Cgroups;
+using ProcFs.Parsing;
 
 namespace Ctop.Tuning;
 
@@ -139,6 +141,11 @@ public sealed class Tuner
         {
             throw Refused(path, ex);
         }
+        catch (ProcFsFormatException ex)
+        {
+            // A before value this reader cannot read: nothing is written on a guess.
+            throw Refused(path, new CgroupWriteException(ex.FilePath, "(read)", null, ex.Message));
+        }
     }
 
     private Planned PlanCpu(string path, ChangeSet set)
@@ -148,9 +155,9 @@ public sealed class Tuner
         {
             string file = Path.Combine(dir, "cpu.max");
             string before = ReadBefore(file, path, Controllers.Cpu);
-            var parts = before.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            long? curQ = parts.Length > 0 && parts[0] != "max" ? ParseLong(parts[0]) : null;
-            long curP = parts.Length > 1 ? ParseLong(parts[1]) ?? TuningValues.DefaultPeriodUsec : TuningValues.DefaultPeriodUsec;
+            var current = CpuMax.Parse(Encoding.UTF8.GetBytes(before), file);
+            long? curQ = current.QuotaUsec;
+            long curP = current.PeriodUsec;
             long? q = set.CpuQuota is { } lq ? lq.Value : curQ;
             long p = set.CpuPeriodUsec ?? curP;
             string text = $"{Fmt(q, "max")} {Fmt(p)}";
@@ -160,9 +167,9 @@ public sealed class Tuner
         }
         string periodFile = Path.Combine(dir, "cpu.cfs_period_us"), quotaFile = Path.Combine(dir, "cpu.cfs_quota_us");
         string periodBefore = ReadBefore(periodFile, path, Controllers.Cpu), quotaBefore = ReadBefore(quotaFile, path, Controllers.Cpu);
-        long? cq = ParseLong(quotaBefore) is { } x && x >= 0 ? x : null;
-        long? newQ = set.CpuQuota is { } l ? l.Value : cq;
-        long newP = set.CpuPeriodUsec ?? ParseLong(periodBefore) ?? TuningValues.DefaultPeriodUsec;
+        var cfs = CpuMax.FromCfs(Encoding.UTF8.GetBytes(quotaBefore), quotaFile, Encoding.UTF8.GetBytes(periodBefore), periodFile);
+        long? newQ = set.CpuQuota is { } l ? l.Value : cfs.QuotaUsec;
+        long newP = set.CpuPeriodUsec ?? cfs.PeriodUsec;
         string qText = Fmt(newQ, "-1"), pText = Fmt(newP);
         ValidateCpu(periodFile, quotaFile, qText, newQ, newP);
         CheckAccess(periodFile, pText);
@@ -426,9 +433,8 @@ public sealed class Tuner
 
     internal static string? ReadText(string file)
     {
-        try { return File.ReadAllText(file).Trim(); }
+        try { return KernelFile.ReadText(file); }
         catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>A limit file's value: "max" (v2), -1, or v1's page-counter maximum are unlimited (null).</summary>

@@ -1,5 +1,4 @@
 using System.Reactive.Linq;
-using Ctop.Cli;
 using Ctop.Config;
 using Ctop.Model;
 using Ctop.Output;
@@ -22,10 +21,8 @@ public static class Dashboard
     /// after the terminal is restored). The config file's table settings and colours apply; F2 saves to its path. The
     /// command line's selection (-p, -u, --cgroup) narrows every frame, as in batch mode and as top's -u does.
     /// </summary>
-    public static int Run(CliOptions cli, ConfigFile config)
+    public static int Run(SamplingOptions options, FrameFilter filter, ConfigFile config)
     {
-        var options = cli.Sampling;
-        var filter = cli.Batch.Filter;
         IObservable<Frame> Selected(IObservable<Frame> frames) => filter == FrameFilter.None ? frames : frames.Select(filter.Apply);
         // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives: one more file per thread
         // and sample, so it is read only while that view is open.

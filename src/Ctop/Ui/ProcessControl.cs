@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
+using Ctop.Posix;
 using Mono.Unix.Native;
 
 namespace Ctop.Ui;
 
 /// <summary>Signals and priorities for the process table's kill and renice keys. Results are messages for the status line.</summary>
-public static partial class ProcessControl
+public static class ProcessControl
 {
     /// <summary>The signals offered by kill, most used first; SIGTERM is the default.</summary>
     public static readonly IReadOnlyList<(Signum Signal, string Name)> Signals =
@@ -27,24 +28,15 @@ public static partial class ProcessControl
     /// <summary>Adds <paramref name="delta"/> to the nice value (F7: −1, more priority; F8: +1), as htop does.</summary>
     public static (bool Ok, string Message) Renice(int pid, int delta)
     {
-        int now = GetPriority(PrioProcess, pid);
+        int now = Native.GetPriority(Native.PRIO_PROCESS, pid);
         int errno = Marshal.GetLastPInvokeError();
         // getpriority can legitimately return -1, so errno (cleared by the stub) tells failure apart.
         if (now == -1 && errno != 0) return (false, $"renice {pid}: {Describe(errno)}");
         int target = Math.Clamp(now + delta, -20, 19);
-        if (SetPriority(PrioProcess, pid, target) != 0) return (false, $"renice {pid} {now} → {target}: {Describe(Marshal.GetLastPInvokeError())}");
+        if (Native.SetPriority(Native.PRIO_PROCESS, pid, target) != 0) return (false, $"renice {pid} {now} → {target}: {Describe(Marshal.GetLastPInvokeError())}");
         return (true, $"nice of {pid}: {now} → {target}");
     }
 
     private static string Describe(int errno) =>
         NativeConvert.TryToErrno(errno, out var e) ? $"{e} ({Syscall.strerror(e)})" : $"errno {errno}";
-
-    private const int PrioProcess = 0;
-
-    // Mono.Unix has no getpriority/setpriority; libc's are declared here, in the one place the dashboard needs them.
-    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
-    private static partial int GetPriority(int which, int who);
-
-    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
-    private static partial int SetPriority(int which, int who, int prio);
 }

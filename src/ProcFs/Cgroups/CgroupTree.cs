@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using ProcFs.Native;
 
@@ -35,7 +34,7 @@ public sealed class CgroupTree
         _listed.Clear();
         foreach (var h in _hierarchies)
         {
-            int fd = Open(h.MountPoint);
+            int fd = DirEntries.OpenDirectory(h.MountPoint);
             if (fd < 0) continue;
             // The path buffer holds the cgroup path being walked: the mount's root ("" for "/"), then "/name" per level.
             int len = h.Root == "/" ? 0 : Append(0, h.Root.AsSpan().TrimEnd('/'));
@@ -47,34 +46,22 @@ public sealed class CgroupTree
         return _paths;
     }
 
-    private unsafe void Walk(int fd, int len, int depth)
+    private void Walk(int fd, int len, int depth)
     {
         try
         {
             Add(len == 0 ? "/" : _path.AsSpan(0, len));
             if (depth == _dents.Count) _dents.Add(new byte[16384]);
-            var buf = _dents[depth];
-            while (true)
+            var entries = new DirEntries(fd, _dents[depth]);
+            while (entries.MoveNext())
             {
-                nint n;
-                fixed (byte* b = buf) n = Libc.GetDents64(fd, b, buf.Length);
-                if (n <= 0) return; // end, or the directory went away under us
-                for (int off = 0; off < n;)
-                {
-                    int reclen = MemoryMarshal.Read<ushort>(buf.AsSpan(off + 16));
-                    byte type = buf[off + 18];
-                    var name = buf.AsSpan(off + 19, reclen - 19);
-                    name = name[..name.IndexOf((byte)0)];
-                    off += reclen;
-                    if (type != Libc.DT_DIR && type != Libc.DT_UNKNOWN) continue;
-                    if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
-                    // O_NOFOLLOW | O_DIRECTORY also settles DT_UNKNOWN: a symlink or a file is refused.
-                    int child = OpenAt(fd, name);
-                    if (child < 0) continue;
-                    int childLen = Append(len, "/");
-                    childLen = AppendUtf8(childLen, name);
-                    Walk(child, childLen, depth + 1);
-                }
+                if (!entries.MaybeDirectory) continue;
+                // O_NOFOLLOW | O_DIRECTORY also settles DT_UNKNOWN: a symlink or a file is refused.
+                int child = DirEntries.OpenSubdirectory(fd, entries.Name);
+                if (child < 0) continue;
+                int childLen = Append(len, "/");
+                childLen = AppendUtf8(childLen, entries.Name);
+                Walk(child, childLen, depth + 1);
             }
         }
         finally { Libc.Close(fd); }
@@ -106,22 +93,5 @@ public sealed class CgroupTree
     private void Grow(int length)
     {
         if (length > _path.Length) Array.Resize(ref _path, Math.Max(length, _path.Length * 2));
-    }
-
-    private static unsafe int Open(string path)
-    {
-        int max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
-        Span<byte> p = max <= 1024 ? stackalloc byte[max] : new byte[max];
-        int n = Encoding.UTF8.GetBytes(path, p);
-        p[n] = 0;
-        fixed (byte* pp = p) return Libc.OpenAt(Libc.AT_FDCWD, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY);
-    }
-
-    private static unsafe int OpenAt(int dirFd, ReadOnlySpan<byte> name)
-    {
-        Span<byte> p = stackalloc byte[name.Length + 1];
-        name.CopyTo(p);
-        p[name.Length] = 0;
-        fixed (byte* pp = p) return Libc.OpenAt(dirFd, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY | Libc.O_NOFOLLOW);
     }
 }

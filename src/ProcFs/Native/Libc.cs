@@ -10,7 +10,6 @@ namespace ProcFs.Native;
 internal static unsafe partial class Libc
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_CLOEXEC = 0x80000;
-    public const int ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, ENODEV = 19, ENOTDIR = 20, EPERM = 1, ENFILE = 23, EMFILE = 24;
     public const int _SC_CLK_TCK = 2, _SC_PAGESIZE = 30, _SC_NPROCESSORS_ONLN = 84;
     public const int RLIMIT_NOFILE = 7;
     /// <summary>f_type of proc, cgroup v1 and cgroup2 (linux/magic.h).</summary>
@@ -66,8 +65,39 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "sysconf", SetLastError = true)]
     public static partial long Sysconf(int name);
 
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
+    public static partial int Mkdir(byte* path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true)]
+    public static partial int Rmdir(byte* path);
+
     [LibraryImport("libc", EntryPoint = "strerror")]
     private static partial nint StrErrorPtr(int errnum);
 
     public static string StrError(int errno) => Marshal.PtrToStringUTF8(StrErrorPtr(errno)) ?? $"errno {errno}";
+}
+
+/// <summary>
+/// The errno values ctop meets, and their names for messages: one table for both assemblies (the generic Linux
+/// numbering, which every architecture .NET runs Linux on shares for these).
+/// </summary>
+public static class LinuxErrno
+{
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, ENOEXEC = 8, EAGAIN = 11, EACCES = 13, EBUSY = 16,
+        EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOSPC = 28,
+        EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95;
+
+    /// <summary>"EBUSY" for 16; "errno N" for a number not in the table.</summary>
+    public static string Name(int errno) => errno switch
+    {
+        EPERM => "EPERM", ENOENT => "ENOENT", ESRCH => "ESRCH", EINTR => "EINTR", ENOEXEC => "ENOEXEC", EAGAIN => "EAGAIN",
+        EACCES => "EACCES", EBUSY => "EBUSY", EEXIST => "EEXIST", ENODEV => "ENODEV", ENOTDIR => "ENOTDIR",
+        EISDIR => "EISDIR", EINVAL => "EINVAL", ENFILE => "ENFILE", EMFILE => "EMFILE", ENOSPC => "ENOSPC",
+        EROFS => "EROFS", ERANGE => "ERANGE", ENAMETOOLONG => "ENAMETOOLONG", ENOSYS => "ENOSYS",
+        ENOTEMPTY => "ENOTEMPTY", ELOOP => "ELOOP", EOPNOTSUPP => "EOPNOTSUPP",
+        _ => $"errno {errno}",
+    };
+
+    /// <summary>strerror(3): the C library's text for an errno.</summary>
+    public static string Describe(int errno) => Libc.StrError(errno);
 }

@@ -74,7 +74,7 @@ public sealed class HeldFiles : IDisposable
         {
             status = file.OpenAndRead(path, keep, out fd, oneRecord: true);
         }
-        catch (IOException e) when (e.HResult is Libc.EMFILE or Libc.ENFILE && _open.Count > 0)
+        catch (IOException e) when (e.HResult is LinuxErrno.EMFILE or LinuxErrno.ENFILE && _open.Count > 0)
         {
             _ceiling = _open.Count / 2;
             CloseAll();

@@ -42,6 +42,16 @@ public sealed class KernelFile
     public ReadStatus TryRead(ReadOnlySpan<char> path, HeldFiles? held, bool oneRecord = false) =>
         held is null ? OpenAndRead(path, false, out _, oneRecord) : held.Read(this, path);
 
+    /// <summary>
+    /// A small control file's text, whitespace trimmed, for the rare reads outside a sampling loop (a limit before it is
+    /// written, a value shown once): null when missing or not readable. Allocates; not for hot paths.
+    /// </summary>
+    public static string? ReadText(string path)
+    {
+        var file = new KernelFile(256);
+        return file.TryRead(path) == ReadStatus.Ok ? Encoding.UTF8.GetString(file.Data).Trim() : null;
+    }
+
     /// <summary>Opens and reads the whole file; with <paramref name="keepOpen"/> the descriptor is returned in
     /// <paramref name="fd"/> instead of closed (-1 when the read failed).</summary>
     internal unsafe ReadStatus OpenAndRead(ReadOnlySpan<char> path, bool keepOpen, out int fd, bool oneRecord)
@@ -56,7 +66,7 @@ public sealed class KernelFile
         fixed (byte* pp = p)
         {
             do f = Libc.Open(pp, Libc.O_RDONLY | Libc.O_CLOEXEC);
-            while (f < 0 && Marshal.GetLastSystemError() == Libc.EINTR);
+            while (f < 0 && Marshal.GetLastSystemError() == LinuxErrno.EINTR);
         }
         if (f < 0) return Classify(Marshal.GetLastSystemError(), path);
         int errno = ReadAll(f, positional: false, oneRecord);
@@ -93,7 +103,7 @@ public sealed class KernelFile
             if (r < 0)
             {
                 int errno = Marshal.GetLastSystemError();
-                if (errno == Libc.EINTR) continue;
+                if (errno == LinuxErrno.EINTR) continue;
                 _length = 0;
                 return errno;
             }
@@ -107,8 +117,8 @@ public sealed class KernelFile
     private static ReadStatus Classify(int errno, ReadOnlySpan<char> path) => errno switch
     {
         // ENODEV: kernfs answers it when a cgroup is removed between open and read.
-        Libc.ENOENT or Libc.ESRCH or Libc.ENOTDIR or Libc.ENODEV => ReadStatus.Missing,
-        Libc.EACCES or Libc.EPERM => ReadStatus.Denied,
+        LinuxErrno.ENOENT or LinuxErrno.ESRCH or LinuxErrno.ENOTDIR or LinuxErrno.ENODEV => ReadStatus.Missing,
+        LinuxErrno.EACCES or LinuxErrno.EPERM => ReadStatus.Denied,
         _ => throw new IOException($"{path}: {Libc.StrError(errno)}", errno),
     };
 }

@@ -24,6 +24,7 @@ public sealed class ProcReader
     private readonly byte[] _dents = new byte[16384];
     private readonly HeldFiles? _held;
     private readonly char[] _path;
+    private readonly char[] _taskPath;
     private readonly int _rootLength;
     private readonly string _stat, _meminfo, _loadavg, _uptime;
 
@@ -33,6 +34,7 @@ public sealed class ProcReader
         ProcRoot = procRoot.Length > 1 ? procRoot.TrimEnd('/') : procRoot;
         _rootLength = ProcRoot == "/" ? 0 : ProcRoot.Length;
         _path = new char[_rootLength + 1 + 11 + 1 + MaxFileName];
+        _taskPath = new char[_rootLength + 1 + 11 + "/task/".Length + 11 + "/schedstat".Length];
         ProcRoot.AsSpan(0, _rootLength).CopyTo(_path);
         (_stat, _meminfo, _loadavg, _uptime) = (RootPath("stat"), RootPath("meminfo"), RootPath("loadavg"), RootPath("uptime"));
     }
@@ -104,31 +106,134 @@ public sealed class ProcReader
     /// Clears <paramref name="into"/> and fills it with the PIDs (numeric directory names) under the root, in
     /// directory order. Returns the count. Read with getdents64 into a reused buffer: nothing is allocated per entry.
     /// </summary>
-    public unsafe int ListPids(List<int> into)
+    public int ListPids(List<int> into)
     {
         into.Clear();
-        int fd = OpenDirectory(ProcRoot);
+        int fd = DirEntries.OpenDirectory(ProcRoot);
         if (fd < 0) throw new DirectoryNotFoundException($"{ProcRoot}: {Libc.StrError(Marshal.GetLastSystemError())}");
         try
         {
-            while (true)
+            var entries = new DirEntries(fd, _dents);
+            // Numeric directories only ("self" and "thread-self" are links, the rest are named files).
+            while (entries.MoveNext())
+                if (entries.MaybeDirectory && IsPid(entries.Name, out int pid)) into.Add(pid);
+            return into.Count;
+        }
+        finally { Libc.Close(fd); }
+    }
+
+    /// <summary>
+    /// Σ run-queue wait (ns) over the threads of a process: root/PID/task/TID/schedstat for every thread, since
+    /// root/PID/schedstat counts the main thread only. False when the process is gone or no thread could be read.
+    /// Thread files are held like the process's own (<see cref="HeldFiles"/>); nothing is allocated per thread.
+    /// </summary>
+    public bool TryReadThreadsWait(int pid, out ulong waitNs)
+    {
+        waitNs = 0;
+        bool any = false;
+        int dirLength = TaskDir(pid);
+        int fd = DirEntries.OpenDirectory(_taskPath.AsSpan(0, dirLength));
+        if (fd < 0) { LastStatus = ReadStatus.Missing; return false; }
+        try
+        {
+            var entries = new DirEntries(fd, _dents);
+            while (entries.MoveNext())
             {
-                nint n;
-                fixed (byte* b = _dents) n = Libc.GetDents64(fd, b, _dents.Length);
-                if (n <= 0) return into.Count;
-                for (int off = 0; off < n;)
-                {
-                    int reclen = MemoryMarshal.Read<ushort>(_dents.AsSpan(off + 16));
-                    byte type = _dents[off + 18];
-                    var name = _dents.AsSpan(off + 19, reclen - 19);
-                    name = name[..name.IndexOf((byte)0)];
-                    off += reclen;
-                    // Numeric directories only ("self" and "thread-self" are links, the rest are named files).
-                    if (type is Libc.DT_DIR or Libc.DT_UNKNOWN && IsPid(name, out int pid)) into.Add(pid);
-                }
+                if (!entries.MaybeDirectory || !IsPid(entries.Name, out int tid)) continue;
+                int n = dirLength;
+                _taskPath[n++] = '/';
+                tid.TryFormat(_taskPath.AsSpan(n), out int written, default, CultureInfo.InvariantCulture);
+                n += written;
+                "/schedstat".CopyTo(_taskPath.AsSpan(n));
+                n += "/schedstat".Length;
+                // A thread can exit between the listing and the read: skip it.
+                if (_file.TryRead(_taskPath.AsSpan(0, n), _held, oneRecord: true) != ReadStatus.Ok) continue;
+                if (!ProcSchedstat.TryParse(_file.Data, out var s)) ProcSchedstat.Parse(_file.Data, new string(_taskPath.AsSpan(0, n)));
+                waitNs += s.WaitTimeNs;
+                any = true;
             }
         }
         finally { Libc.Close(fd); }
+        LastStatus = any ? ReadStatus.Ok : ReadStatus.Missing;
+        return any;
+    }
+
+    /// <summary>root/PID/task into the task path buffer; returns its length.</summary>
+    private int TaskDir(int pid)
+    {
+        var span = _taskPath.AsSpan();
+        ProcRoot.AsSpan(0, _rootLength).CopyTo(span);
+        int n = _rootLength;
+        span[n++] = '/';
+        pid.TryFormat(span[n..], out int written, default, CultureInfo.InvariantCulture);
+        n += written;
+        "/task".CopyTo(span[n..]);
+        return n + "/task".Length;
+    }
+
+    /// <summary>
+    /// The namespace a process is in, as its root/PID/ns/NAME link reads ("pid:[4026531836]"): equal texts are the
+    /// same namespace. <paramref name="pid"/> 0 is the reading process (root/self). Null when the process is gone, the
+    /// kernel lacks that namespace, or the link is not readable (another user's process without privilege).
+    /// </summary>
+    public string? ReadNamespace(string name, int pid = 0)
+    {
+        string path = Path.Combine(ProcRoot, pid == 0 ? "self" : pid.ToString(CultureInfo.InvariantCulture), "ns", name);
+        try { return new FileInfo(path).LinkTarget; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>The reading process's PID as this proc sees it (the root/self link): its PID in the proc's pid namespace.</summary>
+    public int? ReadSelfPid()
+    {
+        try
+        {
+            return int.TryParse(new FileInfo(Path.Combine(ProcRoot, "self")).LinkTarget, NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                ? pid : null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>root/PID/cgroup parsed (<paramref name="pid"/> 0: root/self/cgroup); null when gone or unreadable.</summary>
+    public ProcPidCgroup? ReadCgroup(int pid = 0)
+    {
+        string path = Path.Combine(ProcRoot, pid == 0 ? "self" : pid.ToString(CultureInfo.InvariantCulture), "cgroup");
+        LastStatus = _file.TryRead(path, null, oneRecord: true);
+        return LastStatus == ReadStatus.Ok ? ProcPidCgroup.Parse(_file.Data, path) : null;
+    }
+
+    /// <summary>
+    /// A system-wide file under the root as text, whole (root/meminfo, root/cpuinfo, …), for views that pass it on or
+    /// rewrite it; not for sampling loops. Missing: FileNotFoundException, unreadable: UnauthorizedAccessException, each
+    /// naming the file.
+    /// </summary>
+    public string ReadRootFile(string name)
+    {
+        string path = RootPath(name);
+        var file = new KernelFile();
+        return file.TryRead(path) switch
+        {
+            ReadStatus.Ok => Encoding.UTF8.GetString(file.Data),
+            ReadStatus.Missing => throw new FileNotFoundException($"{path}: not found", path),
+            _ => throw new UnauthorizedAccessException($"{path}: permission denied"),
+        };
+    }
+
+    /// <summary>Whether root/PID exists now (a process this proc can see).</summary>
+    public bool Exists(int pid) => File.Exists(PidPath(pid, "stat").ToString());
+
+    /// <summary>
+    /// The raw text of root/PID/cgroup, for callers that parse it once per distinct text (<see cref="ProcPidCgroup"/>):
+    /// valid until this reader's next read. Not held: processes move between cgroups seldom and the file is re-read
+    /// only every few samples. False when the process is gone or unreadable.
+    /// </summary>
+    public bool TryReadCgroupText(int pid, out ReadOnlySpan<byte> text, out ReadOnlySpan<char> path)
+    {
+        path = PidPath(pid, "cgroup");
+        text = Read(path) ? _file.Data : default;
+        return LastStatus == ReadStatus.Ok;
     }
 
     private static bool IsPid(ReadOnlySpan<byte> name, out int pid)
@@ -136,15 +241,6 @@ public sealed class ProcReader
         pid = 0;
         return name.Length is > 0 and <= 10 && !name.ContainsAnyExceptInRange((byte)'0', (byte)'9')
             && Utf8.TryParseInt32(name, out pid) && pid > 0;
-    }
-
-    private static unsafe int OpenDirectory(string path)
-    {
-        int max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
-        Span<byte> p = max <= 1024 ? stackalloc byte[max] : new byte[max];
-        int n = Encoding.UTF8.GetBytes(path, p);
-        p[n] = 0;
-        fixed (byte* pp = p) return Libc.OpenAt(Libc.AT_FDCWD, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY);
     }
 
     // Every per-process file read here is one record (or, cmdline, one read of the arguments).

@@ -1,4 +1,4 @@
-using Ctop.Cli;
+using Ctop.Posix;
 using Mono.Unix.Native;
 
 namespace Ctop.Tests.Cli;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Ctop.Cli;
 using Ctop.Lxcfs;
 using Ctop.Tests.Model;
 using ProcFs.Proc;

@@ -1,3 +1,4 @@
+using Ctop.Cli;
 using Ctop.Lxcfs;
 using ProcFs.Cgroups;
 using ProcFs.Tests.Support;

@@ -168,11 +168,10 @@ public class CgroupLayoutTests
         Assert.Null(CgroupPath.Parent("/"));
     }
 
-    [Fact]
+    [CgroupFsFact]
     public void ThisMachineIsDiscovered()
     {
         var layout = CgroupLayout.Discover();
-        if (!Directory.Exists("/sys/fs/cgroup")) return;
         var self = ProcPidCgroup.Parse(File.ReadAllBytes("/proc/self/cgroup"), "/proc/self/cgroup");
         Assert.NotEqual(CgroupMode.None, layout.Mode);
         foreach (var c in new[] { "cpu", "memory", "pids" })

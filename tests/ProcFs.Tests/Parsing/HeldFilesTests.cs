@@ -9,32 +9,61 @@ namespace ProcFs.Tests.Parsing;
 /// <summary>Kernel files kept open between reads: fresh text by pread, and let go when what they name is gone.</summary>
 public class HeldFilesTests
 {
-    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+    /// <summary>
+    /// This process's descriptors open on <paramref name="path"/>, from their /proc/self/fd links. Only the file in
+    /// question is counted: other tests run beside these and open and close files of their own all the time.
+    /// </summary>
+    private static int DescriptorsOn(string path)
+    {
+        int n = 0;
+        foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            try { if (new FileInfo(fd).LinkTarget == path) n++; }
+            catch (IOException) { } // closed between the listing and the readlink
+        }
+        return n;
+    }
+
+    /// <summary>A child of this test alone, so the /proc files it names are this test's and nobody else's.</summary>
+    private static Process Child(string script) =>
+        Process.Start(new ProcessStartInfo("/bin/sh", ["-c", script]) { UseShellExecute = false })!;
+
+    private static void Stop(Process p)
+    {
+        try { p.Kill(); } catch (InvalidOperationException) { }
+        p.WaitForExit();
+    }
 
     [Fact]
     public void A_held_proc_file_reads_fresh_text_with_no_new_descriptor()
     {
-        using var held = new HeldFiles(16);
-        var reader = new ProcReader("/proc", held);
-        ulong before = Ticks(reader);
-        Assert.Equal(1, held.Count);
-        int fds = OpenDescriptors();
-        // Burn CPU until utime + stime moves: the held descriptor must show the new counters, not the first text.
-        var sw = Stopwatch.StartNew();
-        ulong after = before;
-        while (after == before && sw.Elapsed < TimeSpan.FromSeconds(10))
+        // A busy child: its counters move while the test reads its stat through the one held descriptor.
+        using var child = Child("while :; do :; done");
+        try
         {
-            for (int i = 0; i < 1_000_000; i++) _ = Math.Sqrt(i);
-            after = Ticks(reader);
+            string stat = $"/proc/{child.Id}/stat";
+            using var held = new HeldFiles(16);
+            var reader = new ProcReader("/proc", held);
+            ulong before = Ticks(reader, child.Id);
+            Assert.Equal(1, held.Count);
+            Assert.Equal(1, DescriptorsOn(stat));
+            var sw = Stopwatch.StartNew();
+            ulong after = before;
+            while (after == before && sw.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                Thread.Sleep(50);
+                after = Ticks(reader, child.Id);
+            }
+            Assert.True(after > before, $"utime+stime of the busy child stayed at {before}");
+            Assert.Equal(1, DescriptorsOn(stat)); // the same descriptor, re-read: none opened, none leaked
+            Assert.Equal(1, held.Count);
         }
-        Assert.True(after > before, $"utime+stime stayed at {before}");
-        Assert.Equal(fds, OpenDescriptors());
-        Assert.Equal(1, held.Count);
+        finally { Stop(child); }
     }
 
-    private static ulong Ticks(ProcReader reader)
+    private static ulong Ticks(ProcReader reader, int pid)
     {
-        Assert.True(reader.TryReadStat(Environment.ProcessId, out var s));
+        Assert.True(reader.TryReadStat(pid, out var s));
         return s.UTime + s.STime;
     }
 
@@ -89,14 +118,20 @@ public class HeldFilesTests
     [Fact]
     public void Beyond_its_capacity_files_are_read_the_ordinary_way()
     {
-        using var held = new HeldFiles(1);
-        var file = new KernelFile();
-        Assert.Equal(ReadStatus.Ok, file.TryRead("/proc/self/stat", held));
-        int fds = OpenDescriptors();
-        Assert.Equal(ReadStatus.Ok, file.TryRead("/proc/self/statm", held));
-        Assert.False(file.Data.IsEmpty);
-        Assert.Equal(1, held.Count);
-        Assert.Equal(fds, OpenDescriptors());
+        using var child = Child("exec sleep 60");
+        try
+        {
+            string stat = $"/proc/{child.Id}/stat", statm = $"/proc/{child.Id}/statm";
+            using var held = new HeldFiles(1);
+            var file = new KernelFile();
+            Assert.Equal(ReadStatus.Ok, file.TryRead(stat, held));
+            Assert.Equal(ReadStatus.Ok, file.TryRead(statm, held));
+            Assert.False(file.Data.IsEmpty);
+            Assert.Equal(1, held.Count);
+            Assert.Equal(1, DescriptorsOn(stat)); // held
+            Assert.Equal(0, DescriptorsOn(statm)); // read and closed: the budget was spent
+        }
+        finally { Stop(child); }
     }
 
     [Theory]

@@ -33,6 +33,39 @@ public sealed class ToolTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>
+/// A real-kernel test of a hybrid host's controller-less cgroup2 (mounted at /sys/fs/cgroup/unified, none of the
+/// controllers ctop enables offered, so creating a cgroup there writes nothing to the root's subtree_control). Root is required as for
+/// <see cref="KernelFactAttribute"/>; a host without such a tree (pure v1, pure v2: the v2 tier covers that) skips
+/// with that reason, since no package can give a host another cgroup layout.
+/// </summary>
+public sealed class UnifiedKernelFactAttribute : FactAttribute
+{
+    public const string Unified = "/sys/fs/cgroup/unified";
+
+    public UnifiedKernelFactAttribute()
+    {
+        if (KernelTestEnvironment.SkipReason is { } why) Skip = why;
+        else if (!File.Exists(Path.Combine(Unified, "cgroup.controllers")))
+            Skip = $"this host has no cgroup2 at {Unified} (not a hybrid host)";
+        else if (File.ReadAllText(Path.Combine(Unified, "cgroup.controllers")).Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries)
+                 .Intersect(ProcFs.Cgroups.CgroupLifecycle.WantedV2Controllers).Any())
+            Skip = $"{Unified} offers controllers ctop would enable: that is the host's business, not a test's";
+    }
+}
+
+/// <summary>
+/// A test that reads this machine's cgroup filesystem (no writes, no root). It skips with the reason on a host with
+/// nothing at /sys/fs/cgroup, unless CTOP_KERNEL_TESTS=require, where that is a failure.
+/// </summary>
+public sealed class CgroupFsFactAttribute : FactAttribute
+{
+    public CgroupFsFactAttribute()
+    {
+        if (!KernelTestEnvironment.Required && !Directory.Exists("/sys/fs/cgroup")) Skip = "no cgroup filesystem at /sys/fs/cgroup";
+    }
+}
+
 public static class KernelTestEnvironment
 {
     public static bool Required => Environment.GetEnvironmentVariable("CTOP_KERNEL_TESTS") == "require";

@@ -124,12 +124,59 @@ public sealed class CgroupFileReader
     public Pressure? ReadPressureFile(string path) =>
         Load(path, "", "") ? Pressure.Parse(_file.Data, PathSpan) : null;
 
+    // ---- membership ------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The PIDs in <c>cgroup.procs</c> (either version) into <paramref name="into"/>, which is cleared first. The file
+    /// is many records, so it is read to its end and not held. False when the cgroup is gone or unreadable.
+    /// </summary>
+    public bool TryReadProcs(string dir, List<int> into)
+    {
+        into.Clear();
+        if (!Load(dir, "cgroup.procs", manyRecords: true)) return false;
+        int line = 0;
+        foreach (var text in new LineEnumerator(_file.Data))
+        {
+            line++;
+            if (text.IsEmpty) continue;
+            if (!Utf8.TryParseInt32(text, out int pid) || pid <= 0)
+                throw ProcFsFormatException.At(new string(PathSpan), line, text, "expected a PID per line");
+            into.Add(pid);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The child cgroups of a cgroup directory, as directory paths (symlinks and files excluded, as
+    /// <see cref="CgroupTree"/> does). Empty when the directory is gone or unreadable. Allocates; for one-off listings.
+    /// </summary>
+    public static List<string> ListChildren(string dir)
+    {
+        var children = new List<string>();
+        int fd = Native.DirEntries.OpenDirectory(dir);
+        if (fd < 0) return children;
+        try
+        {
+            var entries = new Native.DirEntries(fd, new byte[8192]);
+            while (entries.MoveNext())
+            {
+                if (!entries.MaybeDirectory) continue;
+                int child = Native.DirEntries.OpenSubdirectory(fd, entries.Name);
+                if (child < 0) continue;
+                Native.Libc.Close(child);
+                children.Add(Path.Join(dir, System.Text.Encoding.UTF8.GetString(entries.Name)));
+            }
+        }
+        finally { Native.Libc.Close(fd); }
+        return children;
+    }
+
     // ---- plumbing --------------------------------------------------------------------------------------------
 
     private ReadOnlySpan<char> PathSpan => _path.AsSpan(0, _pathLength);
 
     /// <summary>Builds dir/name+suffix in the reused path buffer and reads it; false when missing or denied.</summary>
-    private bool Load(string dir, string name, string suffix = "")
+    private bool Load(string dir, string name, string suffix = "", bool manyRecords = false)
     {
         bool slash = name.Length > 0 && !dir.EndsWith('/');
         int len = dir.Length + (slash ? 1 : 0) + name.Length + suffix.Length;
@@ -142,8 +189,8 @@ public sealed class CgroupFileReader
         i += name.Length;
         suffix.CopyTo(p[i..]);
         _pathLength = len;
-        // Every cgroup file read here is one seq_file record.
-        LastStatus = _file.TryRead(PathSpan, _held, oneRecord: true);
+        // Every cgroup file read here is one seq_file record but cgroup.procs, which is read the ordinary way.
+        LastStatus = manyRecords ? _file.TryRead(PathSpan) : _file.TryRead(PathSpan, _held, oneRecord: true);
         return LastStatus == ReadStatus.Ok;
     }
 }

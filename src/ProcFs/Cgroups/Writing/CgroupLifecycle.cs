@@ -1,3 +1,4 @@
+using ProcFs.Native;
 using System.Globalization;
 
 namespace ProcFs.Cgroups;
@@ -67,9 +68,9 @@ public sealed class CgroupLifecycle
                 string value = string.Join(' ', missing.Select(c => "+" + c));
                 CgroupWriter.Write(control, value, string.Join(' ', enabled), "value", e => e switch
                 {
-                    ControlFile.EBUSY => NoInternalProcesses(parent),
-                    ControlFile.ENOENT => "a controller is not enabled in the grandparent's cgroup.subtree_control",
-                    ControlFile.EOPNOTSUPP => "a threaded cgroup cannot enable domain controllers (memory, io)",
+                    LinuxErrno.EBUSY => NoInternalProcesses(parent),
+                    LinuxErrno.ENOENT => "a controller is not enabled in the grandparent's cgroup.subtree_control",
+                    LinuxErrno.EOPNOTSUPP => "a threaded cgroup cannot enable domain controllers (memory, io)",
                     _ => null,
                 });
                 enabled = Words(ControlFile.TryReadText(control));
@@ -100,11 +101,11 @@ public sealed class CgroupLifecycle
                 continue;
             }
             int errno = ControlFile.RemoveDirectory(d);
-            if (errno is 0 or ControlFile.ENOENT) continue;
+            if (errno is 0 or LinuxErrno.ENOENT) continue;
             string rule = errno switch
             {
-                ControlFile.EBUSY or ControlFile.ENOTEMPTY => Busy(d),
-                ControlFile.EACCES or ControlFile.EPERM => $"needs root (or write access to {Path.GetDirectoryName(d)})",
+                LinuxErrno.EBUSY or LinuxErrno.ENOTEMPTY => Busy(d),
+                LinuxErrno.EACCES or LinuxErrno.EPERM => $"needs root (or write access to {Path.GetDirectoryName(d)})",
                 _ => Native.Libc.StrError(errno),
             };
             failures.Add(new CgroupWriteException(d, "rmdir", errno, rule));
@@ -132,12 +133,12 @@ public sealed class CgroupLifecycle
         if (errno == 0) return;
         string? rule = openFailed ? null : errno switch
         {
-            ControlFile.ESRCH => $"no such process {pid}",
-            ControlFile.ENOSPC => "the cgroup cannot hold tasks: a v1 cpuset needs cpuset.cpus and cpuset.mems set first",
-            ControlFile.EINVAL => "this process cannot be moved here (a kernel thread, or a v1 real-time or cpuset rule)",
-            ControlFile.EBUSY => "no internal processes: the cgroup has controllers enabled in cgroup.subtree_control, so processes may only live in its leaves",
-            ControlFile.EOPNOTSUPP => "the cgroup's type (threaded/domain) does not accept whole processes",
-            ControlFile.EACCES or ControlFile.EPERM => "the kernel denied the move (write access to the common ancestor's cgroup.procs is needed)",
+            LinuxErrno.ESRCH => $"no such process {pid}",
+            LinuxErrno.ENOSPC => "the cgroup cannot hold tasks: a v1 cpuset needs cpuset.cpus and cpuset.mems set first",
+            LinuxErrno.EINVAL => "this process cannot be moved here (a kernel thread, or a v1 real-time or cpuset rule)",
+            LinuxErrno.EBUSY => "no internal processes: the cgroup has controllers enabled in cgroup.subtree_control, so processes may only live in its leaves",
+            LinuxErrno.EOPNOTSUPP => "the cgroup's type (threaded/domain) does not accept whole processes",
+            LinuxErrno.EACCES or LinuxErrno.EPERM => "the kernel denied the move (write access to the common ancestor's cgroup.procs is needed)",
             _ => null,
         };
         throw new CgroupWriteException(file, value, errno, rule ?? CgroupWriter.Explain(file, errno, openFailed));
@@ -150,11 +151,11 @@ public sealed class CgroupLifecycle
         string parent = Path.GetDirectoryName(d)!;
         string rule = errno switch
         {
-            ControlFile.EEXIST => $"{d} already exists (refusing to adopt a cgroup this call did not create)",
-            ControlFile.ENOENT => $"the parent cgroup {parent} does not exist",
-            ControlFile.EACCES or ControlFile.EPERM => $"needs root (or write access to {parent})",
-            ControlFile.EAGAIN => $"the parent reached cgroup.max.descendants or cgroup.max.depth",
-            ControlFile.EROFS => "the cgroup filesystem is mounted read-only (inside a container?)",
+            LinuxErrno.EEXIST => $"{d} already exists (refusing to adopt a cgroup this call did not create)",
+            LinuxErrno.ENOENT => $"the parent cgroup {parent} does not exist",
+            LinuxErrno.EACCES or LinuxErrno.EPERM => $"needs root (or write access to {parent})",
+            LinuxErrno.EAGAIN => $"the parent reached cgroup.max.descendants or cgroup.max.depth",
+            LinuxErrno.EROFS => "the cgroup filesystem is mounted read-only (inside a container?)",
             _ => Native.Libc.StrError(errno),
         };
         throw new CgroupWriteException(d, "mkdir", errno, rule);

@@ -1,3 +1,4 @@
+using ProcFs.Native;
 namespace ProcFs.Cgroups;
 
 /// <summary>
@@ -29,14 +30,14 @@ public sealed class CgroupWriteException : Exception
     public string Rule { get; }
 
     /// <summary>The errno's symbolic name ("EBUSY"), or null.</summary>
-    public string? ErrnoName => Errno is { } e ? ControlFile.Name(e) : null;
+    public string? ErrnoName => Errno is { } e ? LinuxErrno.Name(e) : null;
 
     private static string Format(string filePath, string value, int? errno, string rule)
     {
         string name = Path.GetFileName(filePath.TrimEnd('/'));
         string shown = Parsing.ProcFsFormatException.Escape(value);
         return errno is { } e
-            ? $"{name}: {shown} refused by the kernel ({ControlFile.Name(e)}: {rule})"
+            ? $"{name}: {shown} refused by the kernel ({LinuxErrno.Name(e)}: {rule})"
             : $"{name}: {shown} refused: {rule}";
     }
 }

@@ -1,3 +1,4 @@
+using ProcFs.Native;
 using System.Globalization;
 using ProcFs.Parsing;
 
@@ -125,7 +126,7 @@ public sealed class CgroupWriter
             string now = ControlFile.TryReadText(first.File) ?? "?";
             string note = errno == 0 && now == first.Before
                 ? $"; {Path.GetFileName(first.File)} was rolled back to {first.Before}"
-                : $"; rolling {Path.GetFileName(first.File)} back to {first.Before} failed ({(errno == 0 ? "it reads " + now : ControlFile.Name(errno))})";
+                : $"; rolling {Path.GetFileName(first.File)} back to {first.Before} failed ({(errno == 0 ? "it reads " + now : LinuxErrno.Name(errno))})";
             throw new CgroupWriteException(ex.FilePath, ex.Value, ex.Errno, ex.Rule + note);
         }
     }
@@ -148,7 +149,7 @@ public sealed class CgroupWriter
     /// <summary>Explains a v1 CFS EINVAL that passed validation: the hierarchy rules of __cfs_schedulable.</summary>
     private static string? ExplainCfs(string cpuDir, int errno, long? quota, long period)
     {
-        if (errno != ControlFile.EINVAL) return null;
+        if (errno != LinuxErrno.EINVAL) return null;
         string dir = cpuDir.TrimEnd('/');
         string? parent = Path.GetDirectoryName(dir);
         if (parent is null || !File.Exists(Path.Combine(parent, "cpu.cfs_quota_us")))
@@ -199,7 +200,7 @@ public sealed class CgroupWriter
         if (v == CgroupVersion.V1) return WriteShares(file, WeightToShares(weight));
         string value = weight.ToString(CultureInfo.InvariantCulture);
         return Write(file, value, ReadBefore(file, value), "weight",
-            e => e == ControlFile.ERANGE ? "the weight must be between 1 and 10000" : null);
+            e => e == LinuxErrno.ERANGE ? "the weight must be between 1 and 10000" : null);
     }
 
     /// <summary>The kernel's sched_weight_from_cgroup(): DIV_ROUND_CLOSEST(weight × 1024, 100).</summary>
@@ -244,8 +245,8 @@ public sealed class CgroupWriter
         string before = ReadBefore(file, value);
         return Write(file, value, before, "limit", e => e switch
         {
-            ControlFile.EBUSY => "usage cannot be reclaimed below the new limit",
-            ControlFile.EINVAL => "the memory limit may not exceed memory.memsw.limit_in_bytes (memory + swap)",
+            LinuxErrno.EBUSY => "usage cannot be reclaimed below the new limit",
+            LinuxErrno.EINVAL => "the memory limit may not exceed memory.memsw.limit_in_bytes (memory + swap)",
             _ => null,
         });
     }
@@ -284,8 +285,8 @@ public sealed class CgroupWriter
                 $"memory.memsw.limit_in_bytes (memory + swap) must be at least memory.limit_in_bytes ({mem}); lower that first");
         return Write(file, value, ReadBefore(file, value), "limit", e => e switch
         {
-            ControlFile.EBUSY => "usage (memory + swap) cannot be reclaimed below the new limit",
-            ControlFile.EINVAL => "memory.memsw.limit_in_bytes (memory + swap) must be at least memory.limit_in_bytes",
+            LinuxErrno.EBUSY => "usage (memory + swap) cannot be reclaimed below the new limit",
+            LinuxErrno.EINVAL => "memory.memsw.limit_in_bytes (memory + swap) must be at least memory.limit_in_bytes",
             _ => null,
         });
     }
@@ -333,11 +334,11 @@ public sealed class CgroupWriter
         string possible = name == "cpuset.cpus" ? "/sys/devices/system/cpu/possible" : "/sys/devices/system/node/possible";
         return Write(file, value, ReadBefore(file, value), "value", e => e switch
         {
-            ControlFile.ERANGE => $"a {what} number is beyond what this machine can have (possible: {ControlFile.TryReadText(possible) ?? "?"})",
-            ControlFile.EACCES => $"the {what}s must be a subset of the parent's {name} ({ParentValue(dir, name)})",
-            ControlFile.EINVAL => $"every {what} must exist and be online in the root cpuset ({ControlFile.TryReadText(Path.Combine(HierarchyRoot(dir, name), name)) ?? "?"})",
-            ControlFile.EBUSY => $"a child cpuset uses {what}s outside the new list, or an exclusive sibling owns them",
-            ControlFile.ENOSPC => $"a cgroup with tasks cannot have an empty {name}",
+            LinuxErrno.ERANGE => $"a {what} number is beyond what this machine can have (possible: {ControlFile.TryReadText(possible) ?? "?"})",
+            LinuxErrno.EACCES => $"the {what}s must be a subset of the parent's {name} ({ParentValue(dir, name)})",
+            LinuxErrno.EINVAL => $"every {what} must exist and be online in the root cpuset ({ControlFile.TryReadText(Path.Combine(HierarchyRoot(dir, name), name)) ?? "?"})",
+            LinuxErrno.EBUSY => $"a child cpuset uses {what}s outside the new list, or an exclusive sibling owns them",
+            LinuxErrno.ENOSPC => $"a cgroup with tasks cannot have an empty {name}",
             _ => null,
         });
     }
@@ -381,7 +382,7 @@ public sealed class CgroupWriter
         var f = new KernelFile(256);
         var status = f.TryRead(file);
         if (status == ReadStatus.Ok) return Utf8.Decode(Utf8.Trim(f.Data));
-        int errno = status == ReadStatus.Missing ? ControlFile.ENOENT : ControlFile.EACCES;
+        int errno = status == ReadStatus.Missing ? LinuxErrno.ENOENT : LinuxErrno.EACCES;
         throw new CgroupWriteException(file, value, errno, Explain(file, errno, openFailed: true));
     }
 
@@ -396,7 +397,7 @@ public sealed class CgroupWriter
             throw new CgroupWriteException(file, value, errno, rule);
         }
         string after = ControlFile.TryReadText(file)
-            ?? throw new CgroupWriteException(file, value, ControlFile.ENOENT, Explain(file, ControlFile.ENOENT, true) + " (after the write succeeded)");
+            ?? throw new CgroupWriteException(file, value, LinuxErrno.ENOENT, Explain(file, LinuxErrno.ENOENT, true) + " (after the write succeeded)");
         return new WriteResult(file, before, after);
     }
 
@@ -406,16 +407,16 @@ public sealed class CgroupWriter
         string dir = Path.GetDirectoryName(file) ?? "/";
         return errno switch
         {
-            ControlFile.ENOENT or ControlFile.ENOTDIR when !Directory.Exists(dir) => $"the cgroup {dir} no longer exists",
-            ControlFile.ENOENT => $"{Path.GetFileName(file)} does not exist in {dir} (the controller is not enabled there, or this kernel lacks the file)",
-            ControlFile.EACCES or ControlFile.EPERM when openFailed => $"needs root (or write access to {file})",
-            ControlFile.EACCES or ControlFile.EPERM => "the kernel denied the change (a hierarchy or delegation rule)",
-            ControlFile.EROFS => "the cgroup filesystem is mounted read-only (inside a container?)",
-            ControlFile.EINVAL => "the kernel considers the value invalid for this file",
-            ControlFile.EBUSY => "the cgroup is busy (its tasks or child cgroups conflict with the change)",
-            ControlFile.ERANGE => "the value is outside the range the kernel accepts",
-            ControlFile.ENOSPC => "the cgroup cannot hold tasks (a v1 cpuset needs cpuset.cpus and cpuset.mems first)",
-            ControlFile.ESRCH => "no such process",
+            LinuxErrno.ENOENT or LinuxErrno.ENOTDIR when !Directory.Exists(dir) => $"the cgroup {dir} no longer exists",
+            LinuxErrno.ENOENT => $"{Path.GetFileName(file)} does not exist in {dir} (the controller is not enabled there, or this kernel lacks the file)",
+            LinuxErrno.EACCES or LinuxErrno.EPERM when openFailed => $"needs root (or write access to {file})",
+            LinuxErrno.EACCES or LinuxErrno.EPERM => "the kernel denied the change (a hierarchy or delegation rule)",
+            LinuxErrno.EROFS => "the cgroup filesystem is mounted read-only (inside a container?)",
+            LinuxErrno.EINVAL => "the kernel considers the value invalid for this file",
+            LinuxErrno.EBUSY => "the cgroup is busy (its tasks or child cgroups conflict with the change)",
+            LinuxErrno.ERANGE => "the value is outside the range the kernel accepts",
+            LinuxErrno.ENOSPC => "the cgroup cannot hold tasks (a v1 cpuset needs cpuset.cpus and cpuset.mems first)",
+            LinuxErrno.ESRCH => "no such process",
             _ => Native.Libc.StrError(errno),
         };
     }

@@ -11,19 +11,8 @@ namespace ProcFs.Cgroups;
 /// </summary>
 internal static unsafe partial class ControlFile
 {
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EAGAIN = 11, EACCES = 13, EBUSY = 16, EEXIST = 17,
-        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOSPC = 28, EROFS = 30, ERANGE = 34, ENOTEMPTY = 39, EOPNOTSUPP = 95;
-
     // Not in Libc.cs (shared); the value is the same on every Linux architecture .NET supports.
     private const int O_TRUNC = 0x200;
-
-    public static string Name(int errno) => errno switch
-    {
-        EPERM => "EPERM", ENOENT => "ENOENT", ESRCH => "ESRCH", EAGAIN => "EAGAIN", EACCES => "EACCES",
-        EBUSY => "EBUSY", EEXIST => "EEXIST", ENOTDIR => "ENOTDIR", EISDIR => "EISDIR", EINVAL => "EINVAL",
-        ENOSPC => "ENOSPC", EROFS => "EROFS", ERANGE => "ERANGE", ENOTEMPTY => "ENOTEMPTY", EOPNOTSUPP => "EOPNOTSUPP",
-        _ => $"errno {errno}",
-    };
 
     /// <summary>
     /// One write(2) of the whole text, like KernelFile.TryWrite, but also says whether open(2) or write(2)
@@ -45,7 +34,7 @@ internal static unsafe partial class ControlFile
                     nint r = Libc.Write(fd, d, data.Length);
                     if (r >= 0) return 0;
                     int errno = Marshal.GetLastSystemError();
-                    if (errno != Libc.EINTR) return errno;
+                    if (errno != LinuxErrno.EINTR) return errno;
                 }
             }
         }
@@ -65,12 +54,12 @@ internal static unsafe partial class ControlFile
 
     public static int MakeDirectory(string path)
     {
-        fixed (byte* p = Z(path)) return Mkdir(p, 0x1ed /* 0755 */) == 0 ? 0 : Marshal.GetLastSystemError();
+        fixed (byte* p = Z(path)) return Libc.Mkdir(p, 0x1ed /* 0755 */) == 0 ? 0 : Marshal.GetLastSystemError();
     }
 
     public static int RemoveDirectory(string path)
     {
-        fixed (byte* p = Z(path)) return Rmdir(p) == 0 ? 0 : Marshal.GetLastSystemError();
+        fixed (byte* p = Z(path)) return Libc.Rmdir(p) == 0 ? 0 : Marshal.GetLastSystemError();
     }
 
     private static int OpenPath(string path, int flags)
@@ -79,7 +68,7 @@ internal static unsafe partial class ControlFile
         {
             int fd;
             do fd = Libc.Open(p, flags);
-            while (fd < 0 && Marshal.GetLastSystemError() == Libc.EINTR);
+            while (fd < 0 && Marshal.GetLastSystemError() == LinuxErrno.EINTR);
             return fd;
         }
     }
@@ -90,10 +79,4 @@ internal static unsafe partial class ControlFile
         Encoding.UTF8.GetBytes(path, b);
         return b;
     }
-
-    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
-    private static partial int Mkdir(byte* path, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true)]
-    private static partial int Rmdir(byte* path);
 }

@@ -1,7 +1,7 @@
 using Mono.Unix;
 using Mono.Unix.Native;
 
-namespace Ctop.Cli;
+namespace Ctop.Posix;
 
 /// <summary>
 /// A write-only stream over a file descriptor with plain write(2): a broken pipe surfaces as IOException (.NET

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Ctop.Cli;
+namespace Ctop.Posix;
 
 /// <summary>The process's real stdout and its stop signals, for Program.</summary>
 public static class ProcessConsole

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 
-namespace Ctop.Lxcfs;
+using Ctop.Lxcfs;
+
+namespace Ctop.Cli;
 
 /// <summary>`ctop proc FILE`: what lxcfs would serve to a container, computed without lxcfs.</summary>
 public static class LxcfsCommands

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Ctop.Launcher;
+namespace Ctop.Posix;
 
 /// <summary>
-/// The system calls Mono.Unix does not wrap (namespaces, mounts, prctl, pidfds, posix_spawn, signal sets,
-/// flock, poll, the loopback ioctl). Everything else POSIX goes through Mono.Unix.Native.Syscall. All return -1 with errno
+/// The ctop assembly's one native-interop file: the system calls Mono.Unix does not wrap (namespaces, mounts, prctl,
+/// pidfds, posix_spawn, signal sets, flock, poll, the loopback ioctl, CLOCK_BOOTTIME, nice values). ProcFs has its own
+/// (src/ProcFs/Native/Libc.cs), for the allocation-free kernel reads. Everything else POSIX goes through Mono.Unix.Native.Syscall. All return -1 with errno
 /// readable through <see cref="Marshal.GetLastPInvokeError"/>, except posix_spawn, which returns the errno.
 /// </summary>
 internal static unsafe partial class Native
@@ -19,9 +20,6 @@ internal static unsafe partial class Native
     public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
     public const int O_RDWR = 2;
     public const int SIG_SETMASK = 2;
-
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
-        EINVAL = 22, ENOEXEC = 8, ENOSYS = 38, ELOOP = 40, ENAMETOOLONG = 36;
 
     // glibc's opaque types, over-allocated: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
     public const int FileActionsSize = 256, SpawnAttrSize = 512, SigSetSize = 128;
@@ -151,4 +149,28 @@ internal static unsafe partial class Native
         }
         finally { Mono.Unix.Native.Syscall.close(s); }
     }
+
+    // ---- the boot clock (Ctop.Lxcfs.BootClock) -----------------------------------------------------------------
+
+    public const int CLOCK_BOOTTIME = 7;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int ClockGettime(int clock, out Timespec value);
+
+    // ---- nice values (Ctop.Ui.ProcessControl) --------------------------------------------------------------------
+
+    public const int PRIO_PROCESS = 0;
+
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    public static partial int GetPriority(int which, int who);
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    public static partial int SetPriority(int which, int who, int prio);
 }
