@@ -93,7 +93,7 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
         new() { Header = "S", DescendingFirst = false, Text = r => r.View.State.ToString(), Cell = r => TextEscape.Escape(r.View.State.ToString()) },
         new() { Header = "CPU%", AlignRight = true, Number = r => r.View.CpuPercent, Cell = r => r.View.CpuPercent.ToString("0.0", C) },
         new() { Header = "MEM%", AlignRight = true, Number = r => r.MemoryPercent, Cell = r => r.MemoryPercent?.ToString("0.0", C) ?? Fmt.None },
-        new() { Header = "RSS", AlignRight = true, Number = r => r.View.RssBytes, Cell = r => Fmt.Bytes(r.View.RssBytes) },
+        new() { Header = "RSS", AlignRight = true, Number = r => r.View.RssBytes, Cell = r => Units.Bytes(r.View.RssBytes) },
         new() { Header = "THR", AlignRight = true, Number = r => r.View.Threads, Cell = r => r.View.Threads.ToString(C) },
         new() { Header = "TIME+", AlignRight = true, Number = r => r.View.CpuSeconds, Cell = r => Fmt.CpuTime(r.View.CpuSeconds) },
         new() { Header = "CONTAINER", DescendingFirst = false, Text = r => r.View.Container?.Name ?? "",

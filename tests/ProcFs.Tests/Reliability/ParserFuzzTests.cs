@@ -104,7 +104,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
         {
             lock (failures)
                 if (failures.Count < 20)
-                    failures.Add($"{p.Name}: {e.GetType().Name}: {e.Message.Split('\n')[0]} on '{ProcFsFormatException.Escape(Encoding.Latin1.GetString(input))}'");
+                    failures.Add($"{p.Name}: {e.GetType().Name}: {e.Message.Split('\n')[0]} on '{Printable.Escape(Encoding.Latin1.GetString(input), 200)}'");
         }
         return 1;
     }
