@@ -13,7 +13,7 @@ public static class Units
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private static readonly string[] ByteUnits = ["B", "K", "M", "G", "T", "P", "E"];
 
-    /// <summary>1024-based, at most three significant digits, as top and htop print them: 512B, 12K, 1.5M, 256M, 7.8G.</summary>
+    /// <summary>1024-based, one decimal below 100 of a unit (none when it is 0) and none above: 512B, 45.6K, 1.5M, 64M, 256M, 16G.</summary>
     public static string Bytes(long? bytes)
     {
         if (bytes is not long b || b < 0) return None;
@@ -21,8 +21,8 @@ public static class Units
         int u = 0;
         while (v >= 1024 && u < ByteUnits.Length - 1) { v /= 1024; u++; }
         if (u == 0) return b.ToString(C) + "B";
-        // 1023.7K rounds to "1024K": still three digits' worth of truth, and never "1.0e3".
-        return (v < 9.95 ? v.ToString("0.0", C) : v.ToString("0", C)) + ByteUnits[u];
+        // 1023.7K rounds to "1024K": at most four characters before the unit.
+        return (v < 99.95 ? v.ToString("0.#", C) : v.ToString("0", C)) + ByteUnits[u];
     }
 
     /// <summary>Cores (CPU seconds per second): "0.25", "1.50", "12.0".</summary>
@@ -45,6 +45,10 @@ public static class Units
 
     public static double? PercentOf(long? used, long? limit) =>
         used is long u && limit is long l && l > 0 ? u * 100.0 / l : null;
+
+    /// <summary>A process's %CPU or %MEM as top prints it: always one decimal ("0.0", "12.5", "199.0").</summary>
+    public static string ProcessPercent(double? percent) =>
+        percent is double p && double.IsFinite(p) ? p.ToString("0.0", C) : None;
 
     /// <summary>A ratio (0..1) as a percent.</summary>
     public static string Ratio(double? ratio, bool sign = true) => Percent(ratio * 100, sign);

@@ -11,14 +11,14 @@ public class DisplayTests
     [InlineData(null, "-")]
     [InlineData(0L, "0B")]
     [InlineData(512L, "512B")]
-    [InlineData(1024L, "1.0K")]
+    [InlineData(1024L, "1K")]
     [InlineData(1536L, "1.5K")]
     [InlineData(47_815_065L, "45.6M")]
     [InlineData(268_435_456L, "256M")]
     [InlineData(1_610_612_736L, "1.5G")]
     [InlineData(17_179_869_184L, "16G")]
-    [InlineData(long.MaxValue, "8.0E")]
-    public void Bytes_are_1024_based_with_three_significant_digits(long? bytes, string expected) =>
+    [InlineData(long.MaxValue, "8E")]
+    public void Bytes_are_1024_based_with_a_decimal_below_100(long? bytes, string expected) =>
         Assert.Equal(expected, Units.Bytes(bytes));
 
     [Theory]

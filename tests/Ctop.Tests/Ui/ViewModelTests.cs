@@ -30,7 +30,7 @@ public class FmtTests
     [InlineData(1023L, "1023B")]
     [InlineData(1536L, "1.5K")]
     [InlineData(256L << 20, "256M")]
-    [InlineData(8L << 30, "8.0G")]
+    [InlineData(8L << 30, "8G")]
     public void Bytes(long b, string s) => Assert.Equal(s, Units.Bytes(b));
 
     [Fact]
@@ -262,7 +262,7 @@ public class HeaderAndDetailTests
         Assert.Contains("up 3 days, 04:12", lines[0]);
         Assert.Contains("every 2.0s", lines[0]);
         Assert.Contains("1.00/2.00", lines[1]);
-        Assert.Contains("2.0G/8.0G", lines[1]);
+        Assert.Contains("2G/8G", lines[1]);
     }
 
     [Fact]
