@@ -99,7 +99,7 @@ public sealed class LimitEditModel
             switch (Kind)
             {
                 case LimitKind.Cpu:
-                    return SetBy(c.Effective.CpuLimitCores is { } cores ? cores.ToString("0.00", C) + " cores" : null, c.Effective.CpuLimitSetBy);
+                    return SetBy(c.Effective.CpuLimitCores is { } cores ? Units.Cores(cores) + " cores" : null, c.Effective.CpuLimitSetBy);
                 case LimitKind.Memory:
                     return SetBy(c.Effective.MemoryLimitBytes is { } b ? Units.Bytes(b) : null, c.Effective.MemoryLimitSetBy);
                 case LimitKind.MemoryHigh:
