@@ -2,6 +2,7 @@ using System.CommandLine;
 using Ctop.Model;
 using Ctop.Output;
 using Ctop.Pipeline;
+using ProcFs.Parsing;
 
 namespace Ctop.Cli;
 
@@ -56,7 +57,7 @@ public static class CtopApp
         }
         catch (Exception ex)
         {
-            host.Error.WriteLine("ctop: " + Display.Escape(ex.Message));
+            host.Error.WriteLine("ctop: " + Printable.Escape(ex.Message));
             return RuntimeError;
         }
         finally
@@ -73,7 +74,7 @@ public static class CtopApp
 
     private static Task<int> RunAsync(CliOptions options, Config.ConfigFile config, AppHost host, CancellationToken cancellation)
     {
-        foreach (var warning in options.Warnings) host.Error.WriteLine("ctop: " + Display.Escape(warning));
+        foreach (var warning in options.Warnings) host.Error.WriteLine("ctop: " + Printable.Escape(warning));
         if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard && host.Dashboard is { } dashboard)
             return Task.FromResult(dashboard(options, config));
         return BatchRunner.RunAsync(host.Frames(options.Sampling), options.Batch, host.Out, host.Error, cancellation);

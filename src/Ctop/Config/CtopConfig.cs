@@ -90,7 +90,7 @@ public sealed record CtopConfig(double RefreshSeconds = 1.0, string? Sort = null
             // LineNumber is 0-based; editors count from 1.
             var where = ex.LineNumber is { } line ? $"line {line + 1}" + (ex.BytePositionInLine is { } col ? $", column {col + 1}" : "") : "somewhere";
             // The message quotes the offending text, newlines included: escape it so the warning stays one line.
-            return (Default, $"{path}: {where}: {Output.Display.Escape(FirstSentence(ex.Message))} Using the defaults.");
+            return (Default, $"{path}: {where}: {ProcFs.Parsing.Printable.Escape(FirstSentence(ex.Message))} Using the defaults.");
         }
         if (config is null) return (Default, $"{path}: the file holds null, not an object. Using the defaults.");
         var problems = UnknownKeys(text);
@@ -118,7 +118,7 @@ public sealed record CtopConfig(double RefreshSeconds = 1.0, string? Sort = null
             if (!Keys.Contains(key, StringComparer.Ordinal))
             {
                 int line = 1 + bytes.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
-                problems.Add($"line {line}: unknown key \"{Output.Display.Escape(key)}\" ignored (known: {string.Join(", ", Keys)}).");
+                problems.Add($"line {line}: unknown key \"{ProcFs.Parsing.Printable.Escape(key)}\" ignored (known: {string.Join(", ", Keys)}).");
             }
             reader.Read();
             reader.Skip();
@@ -158,7 +158,7 @@ public sealed record CtopConfig(double RefreshSeconds = 1.0, string? Sort = null
         return c;
     }
 
-    private static string Quote(string? s) => s is null ? "null" : $"\"{Output.Display.Escape(s)}\"";
+    private static string Quote(string? s) => s is null ? "null" : $"\"{ProcFs.Parsing.Printable.Escape(s)}\"";
 
     /// <summary>
     /// Writes these settings into the file at <paramref name="path"/> (default: <see cref="DefaultPath"/>), keeping

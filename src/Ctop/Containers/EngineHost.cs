@@ -71,7 +71,7 @@ public sealed record EngineHost
         return false;
     }
 
-    private static string Escape(string s) => string.Concat(s.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+    private static string Escape(string s) => ProcFs.Parsing.Printable.Escape(s);
 
     public override string ToString() => Url;
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Ctop.Model;
 using Ctop.Output;
 using Ctop.Pipeline;
+using ProcFs.Parsing;
 
 namespace Ctop.Diagnosis;
 
@@ -65,7 +66,7 @@ public static class DiagnoseCommand
         if (findings.Count == 0) output.WriteLine("  none");
         int i = 1;
         foreach (var f in findings)
-            output.WriteLine($"  {i++}. {Display.Escape(f.Reason)}  [{Display.Escape(f.Cgroup)}, score {f.Score.ToString("0.00", CultureInfo.InvariantCulture)}]");
+            output.WriteLine($"  {i++}. {Printable.Escape(f.Reason)}  [{Printable.Escape(f.Cgroup)}, score {f.Score.ToString("0.00", CultureInfo.InvariantCulture)}]");
     }
 }
 

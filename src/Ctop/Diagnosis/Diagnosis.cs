@@ -61,7 +61,7 @@ public static class Diagnoser
             var hurt = starved.Where(v => !Related(v.Victim.Cgroup, c.Path))
                 .OrderByDescending(v => CommonDepth(v.Victim.Cgroup, c.Path)).ThenByDescending(v => v.Victim.Score).FirstOrDefault();
             if (excess < ExcessCores || hurt.Victim is null) continue;
-            string limit = c.Effective.CpuLimitCores is double l ? $"a limit of {F(l)} cores" : "no limit";
+            string limit = c.EffectiveCpuLimitCores is double l ? $"a limit of {F(l)} cores" : "no limit";
             string reason = $"{c.Name} uses {F(used)} cores with {limit} (fair share {F(share)}) while {hurt.Victim.Name} {hurt.Complaint}";
             culprits.Add(new Finding(c.Path, c.Name, excess * (1 + hurt.Victim.Score), reason, Metrics(c, share)));
         }
@@ -77,7 +77,7 @@ public static class Diagnoser
         double used = c.Cpu.UsedCores ?? 0;
         double share = fair.GetValueOrDefault(c.Path, double.PositiveInfinity);
         double throttled = c.Cpu.ThrottledRatio ?? 0;
-        double memPct = c.Memory.PercentOfLimit ?? 0;
+        double memPct = c.MemoryPercentOfEffectiveLimit ?? 0;
         long oom = c.Memory.NewOomKills ?? 0;
         double hits = c.Memory.LimitHitsPerSecond ?? 0;
         double memStall = c.Pressure?.Memory ?? 0;
@@ -112,7 +112,7 @@ public static class Diagnoser
         if (memStall >= MemoryStallPercent)
         {
             score += memStall / 100;
-            complaint ??= $"stalls on memory {memStall.ToString("0.0", CultureInfo.InvariantCulture)}% of the time";
+            complaint ??= $"stalls on memory {Units.Percent(memStall)} of the time";
         }
         if (memPct >= 90)
         {
@@ -206,24 +206,24 @@ public static class Diagnoser
         static double Weight(CgroupView c) => Math.Max(1, c.Cpu.Weight ?? 100);
         double Demand(CgroupView c) => demands[c.Path];
         static double Raw(CgroupView c) => (c.Cpu.UsedCores ?? 0) + (c.CpuWaitPerSecond ?? 0);
-        static double Cap(CgroupView c, double v) => c.Effective.CpuLimitCores is double l ? Math.Min(v, l) : v;
+        static double Cap(CgroupView c, double v) => c.EffectiveCpuLimitCores is double l ? Math.Min(v, l) : v;
     }
 
     private static IReadOnlyDictionary<string, double?> Metrics(CgroupView c, double share) => new Dictionary<string, double?>
     {
         ["usedCores"] = c.Cpu.UsedCores,
         ["fairShareCores"] = double.IsFinite(share) ? Math.Round(share, 4) : null,
-        ["limitCores"] = c.Effective.CpuLimitCores,
+        ["limitCores"] = c.EffectiveCpuLimitCores,
         ["cpuWaitSecondsPerSecond"] = c.CpuWaitPerSecond,
         ["throttledRatio"] = c.Cpu.ThrottledRatio,
         ["cpuPressureAvg10"] = c.Pressure?.Cpu,
-        ["memoryPercentOfLimit"] = c.Memory.PercentOfLimit,
+        ["memoryPercentOfLimit"] = c.MemoryPercentOfEffectiveLimit,
         ["memoryPressureAvg10"] = c.Pressure?.Memory,
         ["oomKills"] = c.Memory.NewOomKills,
         ["memoryLimitHitsPerSecond"] = c.Memory.LimitHitsPerSecond,
     };
 
-    private static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
-    private static string Pct(double ratio) => (ratio * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+    private static string F(double v) => Units.Cores(v);
+    private static string Pct(double ratio) => Units.Ratio(ratio);
     private static string Ms(double secondsPerSecond) => (secondsPerSecond * 1000).ToString("0", CultureInfo.InvariantCulture);
 }

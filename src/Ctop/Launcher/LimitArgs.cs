@@ -118,14 +118,9 @@ public static class LimitArgs
         return v;
     }
 
+    /// <summary>64M, 1.5G, 4.0K — the one size format (<see cref="Ctop.Model.Units.Bytes"/>).</summary>
     /// <summary>The value as typed, escaped for a one-line message.</summary>
-    private static string Shown(string text) => Output.Display.Escape(text);
+    private static string Shown(string text) => ProcFs.Parsing.Printable.Escape(text);
 
-    /// <summary>64M, 1.5G, 4096 — the shortest exact-enough form for messages.</summary>
-    public static string FormatSize(long bytes)
-    {
-        foreach (var (unit, size) in new[] { ("T", 1L << 40), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10) })
-            if (bytes >= size) return ((double)bytes / size).ToString("0.##", CultureInfo.InvariantCulture) + unit;
-        return bytes.ToString(CultureInfo.InvariantCulture);
-    }
+    public static string FormatSize(long bytes) => Ctop.Model.Units.Bytes(bytes);
 }

@@ -144,13 +144,8 @@ public sealed class ContainerReader
     }
 
     /// <summary>The smallest limit of a file along the path to the root; null when nothing on the way is limited.</summary>
-    private ulong? MinLimit(CgroupHierarchy h, string path, string file)
-    {
-        ulong? min = null;
-        foreach (var p in CgroupPath.SelfAndAncestors(path))
-            if (h.DirectoryOf(p) is { } d && _files.ReadLimit(d, file).Limit is ulong v && (min is null || v < min)) min = v;
-        return min;
-    }
+    private ulong? MinLimit(CgroupHierarchy h, string path, string file) =>
+        CgroupPath.Smallest(path, p => h.DirectoryOf(p) is { } d ? _files.ReadLimit(d, file).Limit : null).Value;
 
     public CpuInputs ReadCpu(LxcfsTarget target, string hostStat, LxcfsQuirks quirks)
     {

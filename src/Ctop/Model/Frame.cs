@@ -20,6 +20,35 @@ public sealed record HostView(double Load1, double Load5, double Load15, double 
     long MemTotalBytes, long? MemAvailableBytes);
 
 /// <summary>
+/// What the scope uses of its capacity: the header meters. On a host, CPU is /proc/stat busy time (what top shows; it
+/// counts interrupts that no cgroup is charged for) and memory MemTotal − MemAvailable (what free calls used). Inside a
+/// container both are the container's own cgroup's: its cores and its <see cref="CgroupView.MemoryBytes"/>. Either falls
+/// back to the root cgroup "/" when the preferred figure is missing. Percents are of the scope's capacity.
+/// </summary>
+public sealed record ScopeUse(double? Cores, long? MemoryBytes, double? CpuPercent, double? MemoryPercent)
+{
+    public static ScopeUse Of(Frame frame)
+    {
+        CgroupView? own = frame.Scope.Kind == ScopeKind.Container && frame.Scope.CgroupPath is { } p
+            ? frame.Cgroups.FirstOrDefault(c => c.Path == p) : null;
+        var root = frame.Cgroups.FirstOrDefault(c => c.Path == "/");
+        double? cores;
+        long? memory;
+        if (frame.Scope.Kind == ScopeKind.Host)
+        {
+            cores = frame.Host?.BusyCores ?? root?.Cpu.UsedCores;
+            memory = frame.Host is { MemAvailableBytes: long avail } h ? h.MemTotalBytes - avail : root?.MemoryBytes;
+        }
+        else
+        {
+            cores = own?.Cpu.UsedCores ?? root?.Cpu.UsedCores;
+            memory = own is not null ? own.MemoryBytes : root?.MemoryBytes;
+        }
+        return new ScopeUse(cores, memory, Units.PercentOf(cores, frame.Scope.Cpus), Units.PercentOf(memory, frame.Scope.MemoryBytes));
+    }
+}
+
+/// <summary>
 /// The capacity ctop measures against: the host's, or inside a container the container's effective limits. In a container
 /// SwapBytes is the effective swap limit (capped by the host's swap), UptimeSeconds the age of the container's init, and
 /// Load the load over the container's own tasks (lxcfs -l semantics); null on a host or when unknown.
@@ -45,6 +74,83 @@ public sealed record CgroupView(
 {
     /// <summary>Seconds per second its processes (and its descendants') spent runnable but waiting for a CPU; null unless schedstat is sampled.</summary>
     public double? CpuWaitPerSecond { get; init; }
+
+    // The figures every view shows are defined here, once, from the counters above: the dashboard, batch text, JSON,
+    // diagnose and the exporter read these and only format them. CPU% and MEM% everywhere are of the EFFECTIVE limit
+    // (the smallest along the ancestors, which is what binds); Cpu.PercentOfLimit and Memory.PercentOfLimit are of the
+    // cgroup's own limit and stay for the JSON's existing readers.
+
+    /// <summary>The CPU limit that binds: the smallest quota along the path (its own included); null when none.</summary>
+    public double? EffectiveCpuLimitCores => Effective.CpuLimitCores ?? Cpu.LimitCores;
+
+    /// <summary>The memory limit that binds: the smallest along the path (its own included); null when none.</summary>
+    public long? EffectiveMemoryLimitBytes => Effective.MemoryLimitBytes ?? Memory.LimitBytes;
+
+    /// <summary>True when an ancestor, not the cgroup itself, sets the effective CPU limit.</summary>
+    public bool CpuLimitInherited => Effective.CpuLimitSetBy is { } by && by != Path;
+
+    /// <summary>True when an ancestor, not the cgroup itself, sets the effective memory limit.</summary>
+    public bool MemoryLimitInherited => Effective.MemoryLimitSetBy is { } by && by != Path;
+
+    /// <summary>Cores used as a percent of the effective CPU limit: the CPU% of every view.</summary>
+    public double? CpuPercentOfEffectiveLimit => Units.PercentOf(Cpu.UsedCores, EffectiveCpuLimitCores);
+
+    /// <summary>Memory in use as the views count it: the working set when the kernel gives it, else usage.</summary>
+    public long? MemoryBytes => Memory.WorkingSetBytes ?? Memory.UsageBytes;
+
+    /// <summary>Which figure <see cref="MemoryBytes"/> (and so the MEM%) is; null when neither is known.</summary>
+    public MemoryBasis? MemoryBasis =>
+        Memory.WorkingSetBytes is not null ? Model.MemoryBasis.WorkingSet : Memory.UsageBytes is not null ? Model.MemoryBasis.Usage : null;
+
+    /// <summary><see cref="MemoryBytes"/> as a percent of the effective memory limit: the MEM% of every view.</summary>
+    public double? MemoryPercentOfEffectiveLimit => Units.PercentOf(MemoryBytes, EffectiveMemoryLimitBytes);
+
+    /// <summary>Why the cgroup needs attention (<see cref="AttentionRules"/>): throttled, memory near its limit, OOM kills.</summary>
+    public Attention Attention => AttentionRules.Of(this);
+}
+
+/// <summary>What a memory figure counts. The working set is usage minus reclaimable inactive file cache, as docker stats
+/// and kubectl top count it: page cache alone would make every file-reading cgroup look full.</summary>
+public enum MemoryBasis { WorkingSet, Usage }
+
+/// <summary>Why a cgroup needs attention. The dashboard shows them as letters (T, M, K), so they read without colour.</summary>
+[Flags]
+public enum Attention
+{
+    None = 0,
+    /// <summary>The CFS quota throttled it in at least <see cref="AttentionRules.ThrottledRatio"/> of the periods.</summary>
+    Throttled = 1,
+    /// <summary>Memory at or above <see cref="AttentionRules.MemoryPercent"/> of its effective limit.</summary>
+    MemoryNearLimit = 2,
+    /// <summary>The OOM killer has killed in it (since the cgroup was made).</summary>
+    OomKilled = 4,
+}
+
+public static class AttentionRules
+{
+    /// <summary>1% of periods: a quota that bites at all shows up; 0 would flag a single unlucky period.</summary>
+    public const double ThrottledRatio = 0.01;
+    public const double MemoryPercent = 90;
+
+    public static Attention Of(CgroupView c)
+    {
+        var a = Attention.None;
+        if (c.Cpu.ThrottledRatio is double t && t >= ThrottledRatio) a |= Attention.Throttled;
+        if (c.MemoryPercentOfEffectiveLimit is double m && m >= MemoryPercent) a |= Attention.MemoryNearLimit;
+        if (c.Memory.OomKills is long k && k > 0) a |= Attention.OomKilled;
+        return a;
+    }
+
+    /// <summary>The reasons' names as the JSON and the exporter spell them: "throttled", "memoryNearLimit", "oomKilled".</summary>
+    public static IReadOnlyList<string> Names(Attention a)
+    {
+        if (a == Attention.None) return [];
+        var names = new List<string>(3);
+        if ((a & Attention.Throttled) != 0) names.Add("throttled");
+        if ((a & Attention.MemoryNearLimit) != 0) names.Add("memoryNearLimit");
+        if ((a & Attention.OomKilled) != 0) names.Add("oomKilled");
+        return names;
+    }
 }
 
 public sealed record CpuView(

@@ -88,7 +88,7 @@ public static class FrameBuilder
         if (cpu?.NrPeriods is ulong np && before?.NrPeriods is ulong bp && cpu.NrThrottled is ulong nt && before.NrThrottled is ulong bt && np >= bp && nt >= bt)
             ratio = np == bp ? 0 : (double)(nt - bt) / (np - bp);
         double? throttled = Delta(cpu?.ThrottledNs, before?.ThrottledNs) is ulong tn ? tn / 1e9 / seconds : null;
-        return new CpuView(used, limit, used is double u && limit is double l && l > 0 ? u / l * 100 : null, ratio, throttled,
+        return new CpuView(used, limit, Units.PercentOf(used, limit), ratio, throttled,
             c.EffectiveCpus?.Count, cpu?.QuotaUsec, cpu?.PeriodUsec, cpu?.Weight);
     }
 
@@ -101,7 +101,7 @@ public static class FrameBuilder
         if (m is null) return new MemoryView(null, null, null, null, null, null);
         long? usage = (long?)m.UsageBytes, limit = (long?)m.LimitBytes;
         return new MemoryView(usage, (long?)m.WorkingSetBytes, limit,
-            usage is long u && limit is long l && l > 0 ? u * 100.0 / l : null, (long?)m.HighBytes, (long?)m.OomKills)
+            Units.PercentOf(usage, limit), (long?)m.HighBytes, (long?)m.OomKills)
         {
             NewOomKills = (long?)Delta(m.OomKills, p?.Memory?.OomKills),
             LimitHitsPerSecond = Delta(m.Failcnt, p?.Memory?.Failcnt) is ulong hits && seconds > 0 ? hits / seconds : null,
@@ -126,14 +126,8 @@ public static class FrameBuilder
     /// <summary>The smallest limit along the path and its ancestors, and which cgroup sets it.</summary>
     private static EffectiveLimits Effective(string path, Sample cur)
     {
-        double? cpu = null; string? cpuBy = null;
-        ulong? mem = null; string? memBy = null;
-        foreach (var a in CgroupPath.SelfAndAncestors(path))
-        {
-            if (!cur.Cgroups.TryGetValue(a, out var s)) continue;
-            if (s.Cpu?.LimitCores is double c && (cpu is null || c < cpu)) { cpu = c; cpuBy = a; }
-            if (s.Memory?.LimitBytes is ulong m && (mem is null || m < mem)) { mem = m; memBy = a; }
-        }
+        var (cpu, cpuBy) = CgroupPath.Smallest(path, a => cur.Cgroups.TryGetValue(a, out var s) ? s.Cpu?.LimitCores : null);
+        var (mem, memBy) = CgroupPath.Smallest(path, a => cur.Cgroups.TryGetValue(a, out var s) ? s.Memory?.LimitBytes : null);
         return new EffectiveLimits(cpu, cpuBy, (long?)mem, memBy);
     }
 }

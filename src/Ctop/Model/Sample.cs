@@ -6,16 +6,20 @@ namespace Ctop.Model;
 /// <summary>Host-wide counters at one instant.</summary>
 public sealed record HostSample(CpuTimes Cpu, int OnlineCpus, ulong MemTotalBytes, ulong? MemAvailableBytes, LoadAvg Load, Uptime Uptime);
 
-/// <summary>What does not change for a process (PID + start time), read once: who runs it and what it is.</summary>
+/// <summary>
+/// What does not change for a process (PID + start time), read once: who runs it and what it is, and the cgroup it was in
+/// when sampled. Immutable, so a sample is a snapshot: when `ctop attach` or a runtime moves a running process, the
+/// sampler makes a new one (<see cref="MovedTo"/>) for the samples that follow and the earlier samples keep theirs.
+/// </summary>
 public sealed class ProcessInfo(string user, string command, string? cgroupPath, ContainerId? container)
 {
     public string User { get; } = user;
     public string Command { get; } = command;
-    /// <summary>Re-read now and then: `ctop attach` and runtimes move running processes.</summary>
-    public string? CgroupPath { get; internal set; } = cgroupPath;
-    public ContainerId? Container { get; internal set; } = container;
-    /// <summary>Of the /proc/PID/cgroup text the path came from: a re-read with the same text needs no parsing.</summary>
-    internal ulong CgroupFileHash { get; set; }
+    public string? CgroupPath { get; } = cgroupPath;
+    public ContainerId? Container { get; } = container;
+
+    /// <summary>This process in another cgroup (a new object; this one is unchanged).</summary>
+    public ProcessInfo MovedTo(string cgroupPath) => new(User, Command, cgroupPath, ContainerNames.FromPath(cgroupPath));
 }
 
 /// <summary>One process's counters at one instant. CpuTicks = utime + stime in USER_HZ ticks.</summary>

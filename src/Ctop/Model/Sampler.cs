@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using ProcFs.Cgroups;
 using ProcFs.Parsing;
@@ -25,7 +27,9 @@ public sealed class Sampler : IDisposable
     private readonly CgroupTree _tree;
     private readonly ScopeDetector _scope;
     private readonly List<int> _pids = new();
-    private readonly Dictionary<(int Pid, ulong Start), ProcessInfo> _info = new();
+    /// <summary>Per process: its facts, and a hash of the /proc/PID/cgroup text they came from (a re-read with the same
+    /// text needs no parsing). The facts are immutable; a move replaces them here.</summary>
+    private readonly Dictionary<(int Pid, ulong Start), Known> _info = new();
     private readonly Dictionary<uint, string> _users = new();
     private readonly Dictionary<ulong, string?> _cgroupOfText = new();
     private readonly Dictionary<int, string> _cgroupOfPid = new();
@@ -104,10 +108,13 @@ public sealed class Sampler : IDisposable
         {
             // A process can exit between the listing and the read: that is not an error.
             if (!_proc.TryReadStat(pid, out var stat)) continue;
-            if (_info.TryGetValue((pid, stat.StartTime), out var info))
+            ProcessInfo info;
+            ref var known = ref CollectionsMarshal.GetValueRefOrNullRef(_info, (pid, stat.StartTime));
+            if (!Unsafe.IsNullRef(ref known))
             {
-                if (mapped) MoveTo(info, _cgroupOfPid.GetValueOrDefault(pid));
-                else if (!_options.Cgroups && (_samples + pid) % CgroupRefreshSamples == 0) RefreshCgroup(pid, info);
+                if (mapped) MoveTo(ref known, _cgroupOfPid.GetValueOrDefault(pid));
+                else if (!_options.Cgroups && (_samples + pid) % CgroupRefreshSamples == 0) RefreshCgroup(pid, ref known);
+                info = known.Info;
             }
             else
             {
@@ -120,9 +127,9 @@ public sealed class Sampler : IDisposable
         foreach (var (pid, comm) in _fresh)
         {
             var s = result[pid];
-            var info = ReadInfo(pid, comm, mapped && _cgroupOfPid.TryGetValue(pid, out var cgroup) ? cgroup : null);
-            _info[(pid, s.StartTime)] = info;
-            result[pid] = s with { Info = info };
+            var known = ReadInfo(pid, comm, mapped && _cgroupOfPid.TryGetValue(pid, out var cgroup) ? cgroup : null);
+            _info[(pid, s.StartTime)] = known;
+            result[pid] = s with { Info = known.Info };
         }
         // Forget the facts of processes that are gone, so churn cannot grow the cache.
         if (_info.Count > result.Count * 2 + 64)
@@ -148,23 +155,29 @@ public sealed class Sampler : IDisposable
         catch (ProcFsFormatException e) { Warn(e.Message); return null; }
     }
 
-    private ProcessInfo ReadInfo(int pid, string comm, string? cgroup)
+    /// <summary>A process's facts and the hash of the cgroup file text its path came from (0: not from the file).</summary>
+    private struct Known
+    {
+        public ProcessInfo Info;
+        public ulong CgroupFileHash;
+    }
+
+    private Known ReadInfo(int pid, string comm, string? cgroup)
     {
         string user = "?";
         if (_proc.TryReadUid(pid, out var uid) && uid is { } ids) user = UserName(ids.Real);
         string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + comm + "]";
-        var info = new ProcessInfo(user, command, null, null);
-        if (cgroup is not null) MoveTo(info, cgroup);
-        else RefreshCgroup(pid, info);
-        return info;
+        var known = new Known { Info = new ProcessInfo(user, command, null, null) };
+        if (cgroup is not null) MoveTo(ref known, cgroup);
+        else RefreshCgroup(pid, ref known);
+        return known;
     }
 
-    private static void MoveTo(ProcessInfo info, string? cgroup)
+    private static void MoveTo(ref Known known, string? cgroup)
     {
-        if (cgroup is null || cgroup == info.CgroupPath) return;
-        info.CgroupPath = cgroup;
-        info.Container = ContainerNames.FromPath(cgroup);
-        info.CgroupFileHash = 0;
+        if (cgroup is null || cgroup == known.Info.CgroupPath) return;
+        known.Info = known.Info.MovedTo(cgroup);
+        known.CgroupFileHash = 0;
     }
 
     /// <summary>
@@ -198,11 +211,11 @@ public sealed class Sampler : IDisposable
     /// Re-reads /proc/PID/cgroup and, only when its text changed since the last read (a hash tells), parses it for the
     /// path shown: the cpu controller's (memory's, or the v2 line's, when there is no cpu controller).
     /// </summary>
-    private void RefreshCgroup(int pid, ProcessInfo info)
+    private void RefreshCgroup(int pid, ref Known known)
     {
         if (!_proc.TryReadCgroupText(pid, out var text, out var path)) return;
         ulong hash = Fnv1a(text);
-        if (hash == info.CgroupFileHash && info.CgroupPath is not null) return;
+        if (hash == known.CgroupFileHash && known.Info.CgroupPath is not null) return;
         // Processes in one cgroup have the same text: it is parsed once per distinct text.
         if (!_cgroupOfText.TryGetValue(hash, out var shown))
         {
@@ -219,10 +232,9 @@ public sealed class Sampler : IDisposable
             if (_cgroupOfText.Count >= 4096) _cgroupOfText.Clear();
             _cgroupOfText[hash] = shown;
         }
-        info.CgroupFileHash = hash;
-        if (shown is null || shown == info.CgroupPath) return;
-        info.CgroupPath = shown;
-        info.Container = ContainerNames.FromPath(shown);
+        known.CgroupFileHash = hash;
+        if (shown is null || shown == known.Info.CgroupPath) return;
+        known.Info = known.Info.MovedTo(shown);
     }
 
     private static ulong Fnv1a(ReadOnlySpan<byte> data)

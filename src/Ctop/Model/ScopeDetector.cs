@@ -144,25 +144,12 @@ public sealed class ScopeDetector
         return why.Count == 0 ? null : $"effective limits below the host's ({string.Join(", ", why)})";
     }
 
-    private double? EffectiveCpu(string path)
-    {
-        double? min = null;
-        foreach (var p in CgroupPath.SelfAndAncestors(path))
-            if (_reader.ReadCpu(p)?.LimitCores is double c && (min is null || c < min)) min = c;
-        return min;
-    }
+    private double? EffectiveCpu(string path) => CgroupPath.Smallest(path, p => _reader.ReadCpu(p)?.LimitCores).Value;
 
-    private ulong? EffectiveMemory(string path)
-    {
-        ulong? min = null;
-        foreach (var p in CgroupPath.SelfAndAncestors(path))
-        {
-            var m = _reader.ReadMemory(p);
-            foreach (var l in new[] { m?.LimitBytes, m?.HierarchicalLimitBytes })
-                if (l is ulong v && (min is null || v < min)) min = v;
-        }
-        return min;
-    }
+    private ulong? EffectiveMemory(string path) => CgroupPath.Smallest(path, p =>
+        _reader.ReadMemory(p) is { } m ? Min(m.LimitBytes, m.HierarchicalLimitBytes) : null).Value;
+
+    private static ulong? Min(ulong? a, ulong? b) => a is ulong x && b is ulong y ? Math.Min(x, y) : a ?? b;
 
     private static ProcPidCgroup? ReadSelfCgroup(string procRoot)
     {

@@ -1,5 +1,6 @@
 using System.Reactive.Linq;
 using Ctop.Model;
+using ProcFs.Parsing;
 
 namespace Ctop.Output;
 
@@ -66,7 +67,7 @@ public static class BatchRunner
     {
         try
         {
-            error.WriteLine("ctop: " + Display.Escape(ex.Message));
+            error.WriteLine("ctop: " + Printable.Escape(ex.Message));
             error.Flush();
         }
         catch (IOException)

@@ -4,7 +4,9 @@ using Ctop.Model;
 namespace Ctop.Output;
 
 // The JSON schema of --json, spelled out as its own records so renaming a model member can never change the
-// output. docs/usage.md documents it field by field; keep the two in step.
+// output. docs/usage.md documents it field by field; keep the two in step. Fields are only ever added (at the end of a
+// record), never renamed or given a new meaning: cpu/memory percentOfLimit stay of the cgroup's own limit, and
+// percentOfEffectiveLimit is what the dashboard and the text tables show.
 
 public sealed record JsonFrame(
     DateTimeOffset Time,
@@ -27,7 +29,8 @@ public sealed record JsonCgroup(
     JsonEffective Effective,
     JsonContainer? Container,
     JsonIo? Io,
-    JsonPressure? Pressure);
+    JsonPressure? Pressure,
+    IReadOnlyList<string> Attention);
 
 public sealed record JsonCpu(
     double? UsedCores,
@@ -38,7 +41,8 @@ public sealed record JsonCpu(
     int? CpusetCpus,
     long? QuotaUsec,
     long? PeriodUsec,
-    long? Weight);
+    long? Weight,
+    double? PercentOfEffectiveLimit);
 
 public sealed record JsonMemory(
     long? UsageBytes,
@@ -46,7 +50,9 @@ public sealed record JsonMemory(
     long? LimitBytes,
     double? PercentOfLimit,
     long? HighBytes,
-    long? OomKills);
+    long? OomKills,
+    double? PercentOfEffectiveLimit,
+    string? Basis);
 
 public sealed record JsonPids(long? Current, long? Max);
 
@@ -104,15 +110,24 @@ public static class JsonFrameMapper
         c.Name,
         new JsonCpu(Round(c.Cpu.UsedCores, Fine), Round(c.Cpu.LimitCores, Fine), Round(c.Cpu.PercentOfLimit, Percent),
             Round(c.Cpu.ThrottledRatio, Fine), Round(c.Cpu.ThrottledSeconds, Fine), c.Cpu.CpusetCpus,
-            c.Cpu.QuotaUsec, c.Cpu.PeriodUsec, c.Cpu.Weight),
+            c.Cpu.QuotaUsec, c.Cpu.PeriodUsec, c.Cpu.Weight, Round(c.CpuPercentOfEffectiveLimit, Percent)),
         new JsonMemory(c.Memory.UsageBytes, c.Memory.WorkingSetBytes, c.Memory.LimitBytes,
-            Round(c.Memory.PercentOfLimit, Percent), c.Memory.HighBytes, c.Memory.OomKills),
+            Round(c.Memory.PercentOfLimit, Percent), c.Memory.HighBytes, c.Memory.OomKills,
+            Round(c.MemoryPercentOfEffectiveLimit, Percent), Basis(c.MemoryBasis)),
         new JsonPids(c.Pids.Current, c.Pids.Max),
         new JsonEffective(Round(c.Effective.CpuLimitCores, Fine), c.Effective.CpuLimitSetBy,
             c.Effective.MemoryLimitBytes, c.Effective.MemoryLimitSetBy),
         c.Container is { } id ? ToJson(id) : null,
         c.Io is { } io ? new JsonIo(Round(io.ReadBytesPerSecond, 0), Round(io.WriteBytesPerSecond, 0)) : null,
-        c.Pressure is { } p ? new JsonPressure(Round(p.Cpu, Percent), Round(p.Memory, Percent), Round(p.Io, Percent)) : null);
+        c.Pressure is { } p ? new JsonPressure(Round(p.Cpu, Percent), Round(p.Memory, Percent), Round(p.Io, Percent)) : null,
+        AttentionRules.Names(c.Attention));
+
+    private static string? Basis(MemoryBasis? b) => b switch
+    {
+        MemoryBasis.WorkingSet => "workingSet",
+        MemoryBasis.Usage => "usage",
+        _ => null,
+    };
 
     public static JsonContainer ToJson(ContainerId id) => new(id.Runtime, id.Id, id.Name, id.Image, id.Labels,
         id.Pod is { } p ? new JsonPod(p.Namespace, p.Name, p.Uid) : null, id.Source);

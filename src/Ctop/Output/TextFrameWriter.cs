@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ctop.Model;
+using ProcFs.Parsing;
 
 namespace Ctop.Output;
 
@@ -39,9 +40,9 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
     {
         var scope = f.Scope.Kind == ScopeKind.Host ? "host" : "container";
         if (f.Scope.Kind == ScopeKind.Container && (f.Scope.Name ?? f.Scope.CgroupPath) is { } which)
-            scope += " " + Display.Escape(which);
+            scope += " " + Printable.Escape(which);
         _sb.Append(CultureInfo.InvariantCulture,
-            $"ctop - {f.Time:yyyy-MM-dd HH:mm:ss}  interval {Display.Number(f.IntervalSeconds, "0.0##")}s  scope: {scope}  CPUs: {Display.Number(f.Scope.Cpus, "0.##")}  Mem: {Display.Bytes(f.Scope.MemoryBytes)}\n");
+            $"ctop - {f.Time:yyyy-MM-dd HH:mm:ss}  interval {Display.Number(f.IntervalSeconds, "0.0##")}s  scope: {scope}  CPUs: {Units.Cores(f.Scope.Cpus)}  Mem: {Units.Bytes(f.Scope.MemoryBytes)}\n");
     }
 
     private void Cgroups(IReadOnlyList<CgroupView> cgroups)
@@ -50,17 +51,19 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
         foreach (var c in cgroups)
         {
             // A container shows as its name and image ("web (nginx:1.25)"), a pod's as NAMESPACE/POD/NAME.
-            var name = Display.Escape(c.Container?.Title ?? c.Path);
+            var name = Printable.Escape(c.Container?.Title ?? c.Path);
             // Containers are named from the path's leaf, so keep a name's start and a path's end.
             name = c.Container is null ? Display.TruncateStart(name, NameWidth) : Display.TruncateEnd(name, NameWidth);
+            // One meaning with the dashboard: limits are the effective ones (marked ^ when an ancestor sets them) and the
+            // percents are of them; memory is the working set, else usage (CgroupView says which).
             Row(name,
-                Display.Number(c.Cpu.UsedCores, "0.00"),
-                Display.Number(c.Cpu.LimitCores, "0.00"),
-                Display.Number(c.Cpu.PercentOfLimit, "0.0"),
-                Display.Number(c.Cpu.ThrottledRatio * 100, "0.0"),
-                Display.Bytes(c.Memory.WorkingSetBytes ?? c.Memory.UsageBytes),
-                Display.Bytes(c.Memory.LimitBytes),
-                Display.Number(c.Memory.PercentOfLimit, "0.0"),
+                Units.Cores(c.Cpu.UsedCores),
+                Units.Limit(Units.Cores(c.EffectiveCpuLimitCores), c.CpuLimitInherited),
+                Units.Percent(c.CpuPercentOfEffectiveLimit, sign: false),
+                Units.Ratio(c.Cpu.ThrottledRatio, sign: false),
+                Units.Bytes(c.MemoryBytes),
+                Units.Limit(Units.Bytes(c.EffectiveMemoryLimitBytes), c.MemoryLimitInherited),
+                Units.Percent(c.MemoryPercentOfEffectiveLimit, sign: false),
                 Display.Number(c.Pids.Current) + "/" + Display.Number(c.Pids.Max));
         }
     }
@@ -84,18 +87,18 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
         ProcessRow("PID", "USER", "S", "%CPU", "RSS", "THR", "CONTAINER", "COMMAND");
         foreach (var p in processes)
         {
-            var user = Display.Escape(p.User);
+            var user = Printable.Escape(p.User);
             // top marks a cut user name with '+'.
             if (user.Length > UserWidth) user = user[..(UserWidth - 1)] + "+";
             ProcessRow(
                 p.Pid.ToString(CultureInfo.InvariantCulture),
                 user,
-                Display.Escape(p.State.ToString()),
-                Display.Number(p.CpuPercent, "0.0"),
-                Display.Bytes(p.RssBytes),
+                Printable.Escape(p.State.ToString()),
+                Units.ProcessPercent(p.CpuPercent),
+                Units.Bytes(p.RssBytes),
                 p.Threads.ToString(CultureInfo.InvariantCulture),
-                p.Container is null ? Display.None : Display.TruncateEnd(Display.Escape(p.Container.QualifiedName), ContainerWidth),
-                Display.TruncateEnd(Display.Escape(p.Command), CommandWidth));
+                p.Container is null ? Display.None : Display.TruncateEnd(Printable.Escape(p.Container.QualifiedName), ContainerWidth),
+                Display.TruncateEnd(Printable.Escape(p.Command), CommandWidth));
         }
     }
 

@@ -151,6 +151,5 @@ public sealed class CgroupTargets
         }
     }
 
-    private static string Escape(string s) =>
-        string.Concat(s.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+    private static string Escape(string s) => ProcFs.Parsing.Printable.Escape(s);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Ctop.Containers;
+using Ctop.Model;
 using ProcFs.Cgroups;
 
 namespace Ctop.Tuning;
@@ -182,7 +183,7 @@ public static class TuningCommands
         if (knob is not (Knob.MemoryMax or Knob.MemoryHigh or Knob.MemorySwap) || !f.Changed) return "";
         return long.TryParse(f.After, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long b)
                && b < 0x7FFF_FFFF_0000_0000
-            ? $"  ({TuningValues.HumanSize(b)})"
+            ? $"  ({Units.Bytes(b)})"
             : "";
     }
 }

@@ -131,18 +131,6 @@ public static class TuningValues
         return bytes.ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>For people: "1.5G", "256M", "4K", "100B" (at most two decimals, so not exact).</summary>
-    public static string HumanSize(long bytes)
-    {
-        for (int i = SizeUnits.Length - 1; i >= 0; i--)
-        {
-            decimal unit = Pow1024(SizeUnits[i].Power);
-            if (bytes >= unit)
-                return (bytes / unit).ToString("0.##", CultureInfo.InvariantCulture) + SizeUnits[i].Suffix.ToUpperInvariant();
-        }
-        return bytes.ToString(CultureInfo.InvariantCulture) + "B";
-    }
-
     /// <summary>quota/period as cores, as exact as the µs allow ("0.5", "1.25", "0.00001").</summary>
     public static string FormatCores(long quotaUsec, long periodUsec) =>
         ((decimal)quotaUsec / periodUsec).ToString("0.##########", CultureInfo.InvariantCulture);

@@ -46,7 +46,7 @@ public sealed class CgroupTableModel : TableModel<CgroupRow>
     public override void Rebuild()
     {
         var cmp = Comparison();
-        var rows = _cgroups.Select(c => new CgroupRow(c, AttentionRules.Of(c), Tree: _tree)).ToList();
+        var rows = _cgroups.Select(c => new CgroupRow(c, c.Attention, Tree: _tree)).ToList();
         if (!_tree)
         {
             rows.Sort(cmp);
@@ -75,21 +75,21 @@ public sealed class CgroupTableModel : TableModel<CgroupRow>
 
     private static Column<CgroupRow>[] MakeColumns() =>
     [
-        new() { Header = "!", Cell = r => AttentionRules.Marker(r.Attention), Number = r => (double)r.Attention },
+        new() { Header = "!", Cell = r => AttentionText.Marker(r.Attention), Number = r => (double)r.Attention },
         new() { Header = "CORES/LIM", AlignRight = true, Number = r => r.View.Cpu.UsedCores,
-            Cell = r => Fmt.OfLimit(Fmt.Cores(r.View.Cpu.UsedCores), Fmt.Cores(CgroupMetrics.CpuLimit(r.View))) },
-        new() { Header = "CPU%", Number = r => CgroupMetrics.CpuPercent(r.View),
-            Cell = r => CgroupMetrics.CpuPercent(r.View) is double p ? Fmt.Percent(p).PadLeft(4) + " " + Fmt.Bar(p, 5) : Fmt.None },
+            Cell = r => Fmt.OfLimit(Units.Cores(r.View.Cpu.UsedCores), Units.Limit(Units.Cores(r.View.EffectiveCpuLimitCores), r.View.CpuLimitInherited)) },
+        new() { Header = "CPU%", Number = r => r.View.CpuPercentOfEffectiveLimit,
+            Cell = r => r.View.CpuPercentOfEffectiveLimit is double p ? Units.Percent(p).PadLeft(4) + " " + Fmt.Bar(p, 5) : Fmt.None },
         new() { Header = "THR%", AlignRight = true, Number = r => r.View.Cpu.ThrottledRatio,
-            Cell = r => Fmt.Percent(r.View.Cpu.ThrottledRatio * 100) },
-        new() { Header = "MEM/LIM", AlignRight = true, Number = r => CgroupMetrics.Memory(r.View),
-            Cell = r => Fmt.OfLimit(Fmt.Bytes(CgroupMetrics.Memory(r.View)), Fmt.Bytes(CgroupMetrics.MemoryLimit(r.View))) },
-        new() { Header = "MEM%", AlignRight = true, Number = r => CgroupMetrics.MemoryPercent(r.View),
-            Cell = r => Fmt.Percent(CgroupMetrics.MemoryPercent(r.View)) },
+            Cell = r => Units.Ratio(r.View.Cpu.ThrottledRatio) },
+        new() { Header = "MEM/LIM", AlignRight = true, Number = r => r.View.MemoryBytes,
+            Cell = r => Fmt.OfLimit(Units.Bytes(r.View.MemoryBytes), Units.Limit(Units.Bytes(r.View.EffectiveMemoryLimitBytes), r.View.MemoryLimitInherited)) },
+        new() { Header = "MEM%", AlignRight = true, Number = r => r.View.MemoryPercentOfEffectiveLimit,
+            Cell = r => Units.Percent(r.View.MemoryPercentOfEffectiveLimit) },
         new() { Header = "PIDS", AlignRight = true, Number = r => r.View.Pids.Current,
             Cell = r => r.View.Pids.Current?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Fmt.None },
         new() { Header = "PSI", AlignRight = true, Number = r => r.View.Pressure?.Cpu,
-            Cell = r => Fmt.Percent(r.View.Pressure?.Cpu) },
+            Cell = r => Units.Percent(r.View.Pressure?.Cpu) },
         new() { Header = "NAME", DescendingFirst = false, Text = r => r.View.Name, Cell = r => r.Label },
     ];
 }

@@ -14,27 +14,27 @@ public static class DetailModel
         string title = TextEscape.Escape(c.Path);
         if (c.Container is { } id) title += $"  ({TextEscape.Escape(id.Runtime)} {TextEscape.Escape(id.Name)})";
         lines.Add(title);
-        var reasons = AttentionRules.Reasons(c).ToList();
+        var reasons = AttentionText.Reasons(c).ToList();
         if (reasons.Count > 0) lines.Add("! " + string.Join("; ", reasons));
 
         var cpu = c.Cpu;
-        lines.Add($"CPU     {Fmt.Cores(cpu.UsedCores)} cores of {Fmt.Cores(CgroupMetrics.CpuLimit(c))} ({Fmt.Percent(CgroupMetrics.CpuPercent(c))})"
-            + $"  limit {SetBy(Fmt.Cores(c.Effective.CpuLimitCores), c.Effective.CpuLimitSetBy, c.Path)}");
+        lines.Add($"CPU     {Units.Cores(cpu.UsedCores)} cores of {Units.Cores(c.EffectiveCpuLimitCores)} ({Units.Percent(c.CpuPercentOfEffectiveLimit)})"
+            + $"  limit {SetBy(Units.Cores(c.Effective.CpuLimitCores), c.Effective.CpuLimitSetBy, c.Path)}");
         lines.Add($"        quota {Num(cpu.QuotaUsec)}/{Num(cpu.PeriodUsec)} µs  weight {Num(cpu.Weight)}  cpuset {Num(cpu.CpusetCpus)} CPUs"
-            + $"  throttled {Fmt.Percent(cpu.ThrottledRatio * 100)} of periods, {(cpu.ThrottledSeconds is double t ? t.ToString("0.00", C) : Fmt.None)} s/s");
+            + $"  throttled {Units.Ratio(cpu.ThrottledRatio)} of periods, {(cpu.ThrottledSeconds is double t ? t.ToString("0.00", C) : Fmt.None)} s/s");
         var mem = c.Memory;
-        lines.Add($"Memory  {Fmt.Bytes(CgroupMetrics.Memory(c))} working set (usage {Fmt.Bytes(mem.UsageBytes)}) of {Fmt.Bytes(CgroupMetrics.MemoryLimit(c))}"
-            + $" ({Fmt.Percent(CgroupMetrics.MemoryPercent(c))})  limit {SetBy(Fmt.Bytes(c.Effective.MemoryLimitBytes), c.Effective.MemoryLimitSetBy, c.Path)}");
-        lines.Add($"        high {Fmt.Bytes(mem.HighBytes)}  OOM kills {Num(mem.OomKills)}");
+        lines.Add($"Memory  {Units.Bytes(c.MemoryBytes)} {(c.MemoryBasis == MemoryBasis.Usage ? "usage" : "working set")} (usage {Units.Bytes(mem.UsageBytes)}) of {Units.Bytes(c.EffectiveMemoryLimitBytes)}"
+            + $" ({Units.Percent(c.MemoryPercentOfEffectiveLimit)})  limit {SetBy(Units.Bytes(c.Effective.MemoryLimitBytes), c.Effective.MemoryLimitSetBy, c.Path)}");
+        lines.Add($"        high {Units.Bytes(mem.HighBytes)}  OOM kills {Num(mem.OomKills)}");
         lines.Add($"Pids    {Num(c.Pids.Current)} of max {Num(c.Pids.Max)}"
-            + (c.Io is { } io ? $"   IO read {Fmt.Bytes((long?)io.ReadBytesPerSecond)}/s write {Fmt.Bytes((long?)io.WriteBytesPerSecond)}/s" : "")
-            + (c.Pressure is { } psi ? $"   PSI cpu {Fmt.Percent(psi.Cpu)} mem {Fmt.Percent(psi.Memory)} io {Fmt.Percent(psi.Io)}" : ""));
+            + (c.Io is { } io ? $"   IO read {Units.Bytes((long?)io.ReadBytesPerSecond)}/s write {Units.Bytes((long?)io.WriteBytesPerSecond)}/s" : "")
+            + (c.Pressure is { } psi ? $"   PSI cpu {Units.Percent(psi.Cpu)} mem {Units.Percent(psi.Memory)} io {Units.Percent(psi.Io)}" : ""));
 
         // Sparklines: what is left of the width after the label and the current value.
         var last = history.Count > 0 ? history[^1] : default;
-        string cpuNow = $" {Fmt.Cores(last.Cores)}/{Fmt.Cores(last.LimitCores)} cores";
-        string memNow = $" {Fmt.Bytes(last.MemoryBytes)}/{Fmt.Bytes(last.MemoryLimitBytes)}";
-        string thrNow = $" {Fmt.Percent(last.ThrottledRatio * 100)} throttled";
+        string cpuNow = $" {Units.Cores(last.Cores)}/{Units.Cores(last.LimitCores)} cores";
+        string memNow = $" {Units.Bytes(last.MemoryBytes)}/{Units.Bytes(last.MemoryLimitBytes)}";
+        string thrNow = $" {Units.Percent(last.ThrottledRatio * 100)} throttled";
         int spark = Math.Max(0, width - 6 - Math.Max(cpuNow.Length, Math.Max(memNow.Length, thrNow.Length)));
         lines.Add($"history ({history.Count} samples, newest at the right)");
         lines.Add("CPU   " + Sparkline.Render(history.Select(h => h.Cores).ToList(), last.LimitCores, spark).PadLeft(spark) + cpuNow);

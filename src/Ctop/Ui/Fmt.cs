@@ -1,31 +1,15 @@
 using System.Globalization;
+using Ctop.Model;
 
 namespace Ctop.Ui;
 
-/// <summary>Short, fixed-culture number formats for cells. A dash means unknown or unlimited.</summary>
+/// <summary>Cell layout helpers: bars, times, wrapping, cutting. Sizes, cores and percents are <see cref="Units"/>.</summary>
 public static class Fmt
 {
-    public const string None = "-";
+    public const string None = Units.None;
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    /// <summary>1024-based, three significant digits at most: 512B, 12K, 1.5M, 256M, 7.8G.</summary>
-    public static string Bytes(long? bytes)
-    {
-        if (bytes is not long b) return None;
-        if (b < 0) return None;
-        string[] units = ["B", "K", "M", "G", "T", "P"];
-        double v = b;
-        int u = 0;
-        while (v >= 1024 && u < units.Length - 1) { v /= 1024; u++; }
-        if (u == 0) return b.ToString(C) + "B";
-        return (v < 10 ? v.ToString("0.0", C) : v.ToString("0", C)) + units[u];
-    }
-
-    public static string Cores(double? cores) => cores is double c ? c.ToString(c < 10 ? "0.00" : "0.0", C) : None;
-
-    public static string Percent(double? percent) => percent is double p ? p.ToString(p < 10 ? "0.0" : "0", C) + "%" : None;
-
-    /// <summary>Used over limit: "0.30/0.50", "120M/256M"; the limit is a dash when there is none.</summary>
+    /// <summary>Used over limit: "0.30/0.50", "120M/256M^"; the limit is a dash when there is none.</summary>
     public static string OfLimit(string used, string limit) => used + "/" + limit;
 
     /// <summary>A bar of <paramref name="width"/> cells, '|' per filled cell (readable without colour), clamped at full.</summary>

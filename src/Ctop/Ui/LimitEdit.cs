@@ -99,14 +99,14 @@ public sealed class LimitEditModel
             switch (Kind)
             {
                 case LimitKind.Cpu:
-                    return SetBy(c.Effective.CpuLimitCores is { } cores ? cores.ToString("0.00", C) + " cores" : null, c.Effective.CpuLimitSetBy);
+                    return SetBy(c.Effective.CpuLimitCores is { } cores ? Units.Cores(cores) + " cores" : null, c.Effective.CpuLimitSetBy);
                 case LimitKind.Memory:
-                    return SetBy(c.Effective.MemoryLimitBytes is { } b ? TuningValues.HumanSize(b) : null, c.Effective.MemoryLimitSetBy);
+                    return SetBy(c.Effective.MemoryLimitBytes is { } b ? Units.Bytes(b) : null, c.Effective.MemoryLimitSetBy);
                 case LimitKind.MemoryHigh:
                 {
                     // The frame has no effective memory.high: the smallest along the ancestors in this frame.
                     var (v, by) = Smallest(x => x.Memory.HighBytes);
-                    return SetBy(v is { } high ? TuningValues.HumanSize(high) : null, by);
+                    return SetBy(v is { } high ? Units.Bytes(high) : null, by);
                 }
                 case LimitKind.Pids:
                 {
@@ -154,13 +154,8 @@ public sealed class LimitEditModel
 
     private (long? Value, string? SetBy) Smallest(Func<CgroupView, long?> limit)
     {
-        long? best = null;
-        string? by = null;
         var byPath = Frame?.Cgroups.ToDictionary(x => x.Path) ?? new Dictionary<string, CgroupView> { [Path] = Cgroup };
-        foreach (var p in CgroupPath.SelfAndAncestors(Path))
-            if ((p == Path ? Cgroup : byPath.GetValueOrDefault(p)) is { } x && limit(x) is { } v && (best is null || v < best))
-                (best, by) = (v, p);
-        return (best, by);
+        return CgroupPath.Smallest(Path, p => (p == Path ? Cgroup : byPath.GetValueOrDefault(p)) is { } x ? limit(x) : null);
     }
 
     private string SetBy(string? value, string? setBy) =>
@@ -168,7 +163,7 @@ public sealed class LimitEditModel
         : setBy == Path ? value + " (its own)"
         : $"{value}, set by {TextEscape.Escape(setBy)}";
 
-    private static string Size(long? bytes) => bytes is { } b ? $"{TuningValues.HumanSize(b)} ({b} bytes)" : "max";
+    private static string Size(long? bytes) => bytes is { } b ? $"{Units.Bytes(b)} ({b} bytes)" : "max";
 
     /// <summary>One line for the status bar and the log: "cpu.max max 100000 → 50000 100000", each file that changed.</summary>
     public static string Describe(Change change)
@@ -189,6 +184,6 @@ public sealed class LimitEditModel
     private static string SizeHint(Knob knob, string text) =>
         knob is Knob.MemoryMax or Knob.MemoryHigh or Knob.MemorySwap
         && long.TryParse(text, NumberStyles.None, C, out long b) && b < 0x7FFF_FFFF_0000_0000
-            ? $" ({TuningValues.HumanSize(b)})"
+            ? $" ({Units.Bytes(b)})"
             : "";
 }

@@ -63,7 +63,7 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
         var rows = new List<ProcessRow>();
         foreach (var p in _processes)
             if (InCgroup(p, _cgroup) && Matches(p, _filter) && (_user.Length == 0 || p.User == _user))
-                rows.Add(new ProcessRow(p, _capacity > 0 ? p.RssBytes * 100.0 / _capacity : null));
+                rows.Add(new ProcessRow(p, Units.PercentOf(p.RssBytes, _capacity)));
         var cmp = Comparison();
         if (!_tree)
         {
@@ -91,9 +91,9 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
         new() { Header = "PID", AlignRight = true, DescendingFirst = false, Number = r => r.View.Pid, Cell = r => r.View.Pid.ToString(C) },
         new() { Header = "USER", DescendingFirst = false, Text = r => r.View.User, Cell = r => TextEscape.Escape(r.View.User) },
         new() { Header = "S", DescendingFirst = false, Text = r => r.View.State.ToString(), Cell = r => TextEscape.Escape(r.View.State.ToString()) },
-        new() { Header = "CPU%", AlignRight = true, Number = r => r.View.CpuPercent, Cell = r => r.View.CpuPercent.ToString("0.0", C) },
-        new() { Header = "MEM%", AlignRight = true, Number = r => r.MemoryPercent, Cell = r => r.MemoryPercent?.ToString("0.0", C) ?? Fmt.None },
-        new() { Header = "RSS", AlignRight = true, Number = r => r.View.RssBytes, Cell = r => Fmt.Bytes(r.View.RssBytes) },
+        new() { Header = "CPU%", AlignRight = true, Number = r => r.View.CpuPercent, Cell = r => Units.ProcessPercent(r.View.CpuPercent) },
+        new() { Header = "MEM%", AlignRight = true, Number = r => r.MemoryPercent, Cell = r => Units.ProcessPercent(r.MemoryPercent) },
+        new() { Header = "RSS", AlignRight = true, Number = r => r.View.RssBytes, Cell = r => Units.Bytes(r.View.RssBytes) },
         new() { Header = "THR", AlignRight = true, Number = r => r.View.Threads, Cell = r => r.View.Threads.ToString(C) },
         new() { Header = "TIME+", AlignRight = true, Number = r => r.View.CpuSeconds, Cell = r => Fmt.CpuTime(r.View.CpuSeconds) },
         new() { Header = "CONTAINER", DescendingFirst = false, Text = r => r.View.Container?.Name ?? "",

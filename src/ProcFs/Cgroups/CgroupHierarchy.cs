@@ -70,5 +70,19 @@ public static class CgroupPath
         for (string? p = path; p != null; p = Parent(p)) yield return p;
     }
 
+    /// <summary>
+    /// The one effective-limit walk: the smallest of <paramref name="limitAt"/> over the path and its ancestors (null at a
+    /// level is no limit there), and the cgroup that sets it — the nearest one when two levels tie. (null, null) when
+    /// nothing along the path limits it. A child can never use more than the tightest ancestor allows.
+    /// </summary>
+    public static (T? Value, string? SetBy) Smallest<T>(string path, Func<string, T?> limitAt) where T : struct, IComparable<T>
+    {
+        T? best = null;
+        string? by = null;
+        for (string? p = path; p != null; p = Parent(p))
+            if (limitAt(p) is T v && (best is not T b || v.CompareTo(b) < 0)) (best, by) = (v, p);
+        return (best, by);
+    }
+
     public static string Name(string path) => path == "/" ? "/" : path[(path.TrimEnd('/').LastIndexOf('/') + 1)..];
 }

@@ -7,7 +7,7 @@ namespace ProcFs.Parsing;
 public sealed class ProcFsFormatException : FormatException
 {
     public ProcFsFormatException(string filePath, int lineNumber, string line, string reason)
-        : base($"{filePath}:{lineNumber}: {reason}: '{Escape(line)}'")
+        : base($"{filePath}:{lineNumber}: {reason}: '{Printable.Escape(line, 200)}'")
     {
         FilePath = filePath;
         LineNumber = lineNumber;
@@ -22,18 +22,4 @@ public sealed class ProcFsFormatException : FormatException
 
     public static ProcFsFormatException At(string filePath, int lineNumber, ReadOnlySpan<byte> line, string reason) =>
         new(filePath, lineNumber, Utf8.Decode(line), reason);
-
-    /// <summary>Keeps control characters of hostile input (names can hold escapes) out of messages.</summary>
-    internal static string Escape(string s)
-    {
-        var sb = new System.Text.StringBuilder(Math.Min(s.Length, 200));
-        foreach (var c in s.Length > 200 ? s[..200] : s)
-        {
-            if (c == '\\') sb.Append("\\\\");
-            else if (c < 0x20 || c == 0x7f) sb.Append("\\x").Append(((int)c).ToString("x2"));
-            else sb.Append(c);
-        }
-        if (s.Length > 200) sb.Append('…');
-        return sb.ToString();
-    }
 }

@@ -9,7 +9,7 @@ public class DiagnoserTests
         double? memPct = null, long? oom = null) =>
         new(path, path, null,
             new CpuView(used, limit, limit is double l ? used / l * 100 : null, throttled, throttled is null ? null : 0.5, null, null, null, weight),
-            new MemoryView(1, 1, memPct is null ? null : 100, memPct, null, oom) { NewOomKills = oom },
+            new MemoryView((long?)memPct ?? 1, (long?)memPct ?? 1, memPct is null ? null : 100, memPct, null, oom) { NewOomKills = oom },
             new PidsView(1, null), new EffectiveLimits(limit, limit is null ? null : path, null, null), null, null)
         { CpuWaitPerSecond = wait };
 
@@ -146,8 +146,8 @@ public class DiagnoserTests
         var stalled = Cg("/psi", 0.01, 0.0) with { Pressure = new PressureView(null, 12.5, null) };
         var r = Diagnoser.Diagnose(F(old, hitting, stalled));
         Assert.DoesNotContain(r.Victims, v => v.Cgroup == "/old");
-        Assert.Contains(r.Victims, v => v.Cgroup == "/hit" && v.Reason.Contains("hits its memory limit 250 times/s and reclaims to stay under it (99% used now)"));
-        Assert.Contains(r.Victims, v => v.Cgroup == "/psi" && v.Reason.Contains("stalls on memory 12.5% of the time"));
+        Assert.Contains(r.Victims, v => v.Cgroup == "/hit" && v.Reason.Contains("hits its memory limit 250 times/s and reclaims to stay under it (90% used now)"));
+        Assert.Contains(r.Victims, v => v.Cgroup == "/psi" && v.Reason.Contains("stalls on memory 13% of the time"));
         Assert.Empty(r.Culprits);
     }
 

@@ -1,5 +1,7 @@
 using CsCheck;
+using Ctop.Model;
 using Ctop.Output;
+using ProcFs.Parsing;
 
 namespace Ctop.Tests.Output;
 
@@ -9,15 +11,15 @@ public class DisplayTests
     [InlineData(null, "-")]
     [InlineData(0L, "0B")]
     [InlineData(512L, "512B")]
-    [InlineData(1024L, "1.0K")]
+    [InlineData(1024L, "1K")]
     [InlineData(1536L, "1.5K")]
     [InlineData(47_815_065L, "45.6M")]
-    [InlineData(268_435_456L, "256.0M")]
+    [InlineData(268_435_456L, "256M")]
     [InlineData(1_610_612_736L, "1.5G")]
-    [InlineData(17_179_869_184L, "16.0G")]
-    [InlineData(long.MaxValue, "8.0E")]
-    public void Bytes_are_1024_based_with_one_decimal(long? bytes, string expected) =>
-        Assert.Equal(expected, Display.Bytes(bytes));
+    [InlineData(17_179_869_184L, "16G")]
+    [InlineData(long.MaxValue, "8E")]
+    public void Bytes_are_1024_based_with_a_decimal_below_100(long? bytes, string expected) =>
+        Assert.Equal(expected, Units.Bytes(bytes));
 
     [Theory]
     [InlineData("plain", "plain")]
@@ -31,20 +33,20 @@ public class DisplayTests
     [InlineData("del\u007f", "del\\x7f")]
     [InlineData("café 日本 😀", "café 日本 😀")]
     public void Escape_makes_controls_visible(string input, string expected) =>
-        Assert.Equal(expected, Display.Escape(input));
+        Assert.Equal(expected, Printable.Escape(input));
 
     [Fact]
     public void Unpaired_surrogates_are_escaped()
     {
-        Assert.Equal("lone\\ud800x", Display.Escape("lone\ud800x"));
-        Assert.Equal("\\udc00end", Display.Escape("\udc00end"));
+        Assert.Equal("lone\\ud800x", Printable.Escape("lone\ud800x"));
+        Assert.Equal("\\udc00end", Printable.Escape("\udc00end"));
     }
 
     [Fact]
     public void Escaped_strings_contain_no_control_characters() =>
         Gen.String.Sample(s =>
         {
-            var escaped = Display.Escape(s);
+            var escaped = Printable.Escape(s);
             return !escaped.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
         });
 

@@ -35,8 +35,10 @@ public class JsonFrameWriterTests
         Assert.Equal(["path", "name", "cpu", "memory", "pids", "effective"], Names(cg)[..6]);
         Assert.Equal(["usedCores", "limitCores", "percentOfLimit", "throttledRatio", "throttledSeconds", "cpusetCpus"],
             Names(cg.GetProperty("cpu"))[..6]);
-        Assert.Equal(["usageBytes", "workingSetBytes", "limitBytes", "percentOfLimit", "highBytes", "oomKills"],
+        Assert.Equal(["usageBytes", "workingSetBytes", "limitBytes", "percentOfLimit", "highBytes", "oomKills", "percentOfEffectiveLimit", "basis"],
             Names(cg.GetProperty("memory")));
+        Assert.Equal("percentOfEffectiveLimit", Names(cg.GetProperty("cpu"))[^1]);
+        Assert.Equal("attention", Names(cg)[^1]);
         Assert.Equal(["current", "max"], Names(cg.GetProperty("pids")));
         Assert.Equal(["cpuLimitCores", "cpuLimitSetBy", "memoryLimitBytes", "memoryLimitSetBy"], Names(cg.GetProperty("effective")));
 
@@ -84,6 +86,24 @@ public class JsonFrameWriterTests
         var init = root.GetProperty("processes")[1];
         Assert.Equal(JsonValueKind.Null, init.GetProperty("container").ValueKind);
         Assert.Equal(JsonValueKind.Null, init.GetProperty("cgroup").ValueKind);
+    }
+
+    [Fact]
+    public void Effective_percents_basis_and_attention_come_from_the_model()
+    {
+        // No limits of its own; its parent's 0.5 cores and 256M bind, and the working set is what is counted.
+        var cg = Cgroup("/p/c", usedCores: 0.49, limitCores: null, percentOfLimit: null, throttledRatio: 0.5, workingSet: 243L << 20,
+            limit: null, memPercent: null) with { Effective = new EffectiveLimits(0.5, "/p", 256L << 20, "/p") };
+        var json = Parse(Frame([cg]));
+        var c = json.GetProperty("cgroups")[0];
+        Assert.Equal(JsonValueKind.Null, c.GetProperty("cpu").GetProperty("percentOfLimit").ValueKind);
+        Assert.Equal(98, c.GetProperty("cpu").GetProperty("percentOfEffectiveLimit").GetDouble());
+        Assert.Equal(94.92, c.GetProperty("memory").GetProperty("percentOfEffectiveLimit").GetDouble());
+        Assert.Equal("workingSet", c.GetProperty("memory").GetProperty("basis").GetString());
+        Assert.Equal(["throttled", "memoryNearLimit"], c.GetProperty("attention").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        var usage = Parse(Frame([Cgroup("/u", workingSet: null, usage: 1 << 20, throttledRatio: 0)])).GetProperty("cgroups")[0];
+        Assert.Equal("usage", usage.GetProperty("memory").GetProperty("basis").GetString());
+        Assert.Equal(0, usage.GetProperty("attention").GetArrayLength());
     }
 
     [Fact]

@@ -99,6 +99,35 @@ public sealed class HostileNameTests : IDisposable
     }
 
     [Fact]
+    public void BatchTextAndTheDashboardShowTheSameEscapedName()
+    {
+        var (a, _, c) = Start();
+        // The real binary's batch text ...
+        var r = CtopBinary.Run(["-b", "-n", "1", "-d", "0.2", "-p", $"{a},{c}"]);
+        Assert.True(r.Code == 0, r.Stderr);
+        var lines = r.Text.Split('\n');
+        string batchA = Assert.Single(lines, l => l.TrimStart().StartsWith($"{a} ", StringComparison.Ordinal));
+        string batchC = Assert.Single(lines, l => l.TrimStart().StartsWith($"{c} ", StringComparison.Ordinal));
+
+        // ... and the dashboard's process table, fed a frame sampled in this process.
+        var sampler = new Ctop.Model.Sampler(new Ctop.Pipeline.SamplingOptions());
+        var first = sampler.Take();
+        Thread.Sleep(200);
+        var frame = Ctop.Model.FrameBuilder.Build(first, sampler.Take());
+        var table = new Ctop.Ui.ProcessTableModel();
+        table.Update(frame.Processes, frame.Scope.MemoryBytes);
+        string Cell(int pid) => table.Cell(table.IndexOf(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), Ctop.Ui.ProcessTableModel.CommandColumn);
+
+        // ESC, BEL, newline, ')' and invalid UTF-8 (U+FFFD) read the same on both surfaces.
+        string shownA = @"a) b\n\x1b]52;c;SGVsbG8=\x07\x1b[2J" + "\uFFFD 300";
+        string shownC = @"[z)\x1b[2J\x07" + "\uFFFD" + @"\n]";
+        Assert.Equal(shownA, Cell(a));
+        Assert.Equal(shownC, Cell(c));
+        Assert.EndsWith(" " + shownA, batchA);
+        Assert.EndsWith(" " + shownC, batchC);
+    }
+
+    [Fact]
     public void JsonStaysValidAndRoundTripsTheCommand()
     {
         var (a, b, c) = Start();

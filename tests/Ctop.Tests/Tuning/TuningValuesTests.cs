@@ -133,9 +133,9 @@ public class TuningValuesTests
     [Fact]
     public void HumanSizeAndCores()
     {
-        Assert.Equal("1.5G", TuningValues.HumanSize(1_610_612_736));
-        Assert.Equal("64M", TuningValues.HumanSize(67_108_864));
-        Assert.Equal("100B", TuningValues.HumanSize(100));
+        Assert.Equal("1.5G", Ctop.Model.Units.Bytes(1_610_612_736));
+        Assert.Equal("64M", Ctop.Model.Units.Bytes(67_108_864));
+        Assert.Equal("100B", Ctop.Model.Units.Bytes(100));
         Assert.Equal("0.5", TuningValues.FormatCores(50_000, 100_000));
         Assert.Equal("1.25", TuningValues.FormatCores(125_000, 100_000));
     }

@@ -282,7 +282,7 @@ public class DashboardViewTests(ITestOutputHelper output)
     {
         using var h = new Harness(120, 30);
         h.Feed(F.Frame([F.Cg("/", cores: 1)], [F.P(66, "evil\x1b[2J\x1b]0;title\x07", "/", cpu: 5)]));
-        Assert.Contains("evil\\e[2J\\e]0;title\\x07", h.Screen);
+        Assert.Contains("evil\\x1b[2J\\x1b]0;title\\x07", h.Screen);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public class TextEscapeTests
     public void PlainTextIsReturnedAsIs() => Assert.Same("nginx: worker process", TextEscape.Escape("nginx: worker process"));
 
     [Theory]
-    [InlineData("evil\x1b[2J", "evil\\e[2J")]
+    [InlineData("evil\x1b[2J", "evil\\x1b[2J")]
     [InlineData("a\nb\tc\r", "a\\nb\\tc\\r")]
     [InlineData("bell\x07", "bell\\x07")]
     [InlineData("del\x7f", "del\\x7f")]
@@ -30,15 +30,15 @@ public class FmtTests
     [InlineData(1023L, "1023B")]
     [InlineData(1536L, "1.5K")]
     [InlineData(256L << 20, "256M")]
-    [InlineData(8L << 30, "8.0G")]
-    public void Bytes(long b, string s) => Assert.Equal(s, Fmt.Bytes(b));
+    [InlineData(8L << 30, "8G")]
+    public void Bytes(long b, string s) => Assert.Equal(s, Units.Bytes(b));
 
     [Fact]
     public void UnknownIsADash()
     {
-        Assert.Equal("-", Fmt.Bytes(null));
-        Assert.Equal("-", Fmt.Cores(null));
-        Assert.Equal("-", Fmt.Percent(null));
+        Assert.Equal("-", Units.Bytes(null));
+        Assert.Equal("-", Units.Cores(null));
+        Assert.Equal("-", Units.Percent(null));
     }
 
     [Theory]
@@ -71,13 +71,13 @@ public class AttentionTests
     [Fact]
     public void ThrottlingMemoryNearTheLimitAndOomKillsNeedAttention()
     {
-        Assert.Equal(Attention.None, AttentionRules.Of(F.Cg("/a", cores: 0.1, limit: 1, throttled: 0, mem: 10, memLimit: 100, oom: 0)));
-        Assert.Equal(Attention.Throttled, AttentionRules.Of(F.Cg("/a", throttled: 0.01)));
-        Assert.Equal(Attention.None, AttentionRules.Of(F.Cg("/a", throttled: 0.009)));
-        Assert.Equal(Attention.MemoryNearLimit, AttentionRules.Of(F.Cg("/a", mem: 90, memLimit: 100)));
-        Assert.Equal(Attention.None, AttentionRules.Of(F.Cg("/a", mem: 89, memLimit: 100)));
-        Assert.Equal(Attention.OomKilled, AttentionRules.Of(F.Cg("/a", oom: 1)));
-        Assert.Equal("TMK", AttentionRules.Marker(AttentionRules.Of(F.Cg("/a", throttled: 0.5, mem: 99, memLimit: 100, oom: 3))));
+        Assert.Equal(Attention.None, F.Cg("/a", cores: 0.1, limit: 1, throttled: 0, mem: 10, memLimit: 100, oom: 0).Attention);
+        Assert.Equal(Attention.Throttled, F.Cg("/a", throttled: 0.01).Attention);
+        Assert.Equal(Attention.None, F.Cg("/a", throttled: 0.009).Attention);
+        Assert.Equal(Attention.MemoryNearLimit, F.Cg("/a", mem: 90, memLimit: 100).Attention);
+        Assert.Equal(Attention.None, F.Cg("/a", mem: 89, memLimit: 100).Attention);
+        Assert.Equal(Attention.OomKilled, F.Cg("/a", oom: 1).Attention);
+        Assert.Equal("TMK", AttentionText.Marker(F.Cg("/a", throttled: 0.5, mem: 99, memLimit: 100, oom: 3).Attention));
     }
 
     [Fact]
@@ -85,16 +85,16 @@ public class AttentionTests
     {
         // No limit of its own, but its parent's 100-byte limit binds.
         var c = F.Cg("/p/c", mem: 95) with { Effective = new EffectiveLimits(null, null, 100, "/p") };
-        Assert.Equal(95, CgroupMetrics.MemoryPercent(c));
-        Assert.True(AttentionRules.Of(c).HasFlag(Attention.MemoryNearLimit));
+        Assert.Equal(95, c.MemoryPercentOfEffectiveLimit);
+        Assert.True(c.Attention.HasFlag(Attention.MemoryNearLimit));
     }
 
     [Fact]
     public void WorkingSetRatherThanPageCacheIsTheMemory()
     {
         var c = F.Cg("/a", mem: 100, memLimit: 100) with { Memory = new MemoryView(100, 40, 100, 100, null, null) };
-        Assert.Equal(40, CgroupMetrics.MemoryPercent(c));
-        Assert.Equal(Attention.None, AttentionRules.Of(c));
+        Assert.Equal(40, c.MemoryPercentOfEffectiveLimit);
+        Assert.Equal(Attention.None, c.Attention);
     }
 }
 
@@ -149,7 +149,7 @@ public class CgroupTableModelTests
     public void NamesAndPathsAreEscaped()
     {
         var m = Model(F.Cg("/evil\x1b[2J"));
-        Assert.Equal("/evil\\e[2J", m.Cell(0, CgroupTableModel.NameColumn));
+        Assert.Equal("/evil\\x1b[2J", m.Cell(0, CgroupTableModel.NameColumn));
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public class ProcessTableModelTests
     {
         var m = new ProcessTableModel();
         m.Update([F.P(5, "x\x1b]0;pwned\x07")], 0);
-        Assert.Equal("x\\e]0;pwned\\x07", m.Cell(0, ProcessTableModel.CommandColumn));
+        Assert.Equal("x\\x1b]0;pwned\\x07", m.Cell(0, ProcessTableModel.CommandColumn));
     }
 }
 
@@ -254,7 +254,7 @@ public class HeaderAndDetailTests
     public void HostUseComesFromProcStatAndMemAvailable()
     {
         var f = F.Frame([F.Cg("/", cores: 1.9, mem: 7L << 30)], []);
-        var (cores, mem) = HeaderModel.Use(f);
+        var (cores, mem, _, _) = ScopeUse.Of(f);
         Assert.Equal(1.0, cores!.Value); // HostView.BusyCores, not the root cgroup's 1.9
         Assert.Equal(2L << 30, mem!.Value); // 8G total − 6G available
         var lines = HeaderModel.Lines(f, TimeSpan.FromSeconds(2), 100);
@@ -262,7 +262,7 @@ public class HeaderAndDetailTests
         Assert.Contains("up 3 days, 04:12", lines[0]);
         Assert.Contains("every 2.0s", lines[0]);
         Assert.Contains("1.00/2.00", lines[1]);
-        Assert.Contains("2.0G/8.0G", lines[1]);
+        Assert.Contains("2G/8G", lines[1]);
     }
 
     [Fact]
@@ -272,7 +272,7 @@ public class HeaderAndDetailTests
         {
             Scope = new Scope(ScopeKind.Container, 0.5, 256L << 20, "box", "/docker/box"),
         };
-        Assert.Equal(((double?)0.25, (long?)(100L << 20)), HeaderModel.Use(f));
+        Assert.Equal(((double?)0.25, (long?)(100L << 20)), (ScopeUse.Of(f).Cores, ScopeUse.Of(f).MemoryBytes));
         Assert.Contains("container box", HeaderModel.Lines(f, TimeSpan.FromSeconds(1), 120)[0]);
     }
 

@@ -168,6 +168,18 @@ public class CgroupLayoutTests
         Assert.Null(CgroupPath.Parent("/"));
     }
 
+    [Fact]
+    public void TheEffectiveLimitIsTheSmallestAlongTheAncestorsAndNamesItsSetter()
+    {
+        var limits = new Dictionary<string, long?> { ["/"] = null, ["/a"] = 100, ["/a/b"] = 300, ["/a/b/c"] = null };
+        Assert.Equal((100L, "/a"), CgroupPath.Smallest("/a/b/c", p => limits.GetValueOrDefault(p)));
+        Assert.Equal((100L, "/a"), CgroupPath.Smallest("/a", p => limits.GetValueOrDefault(p)));
+        Assert.Equal(((long?)null, (string?)null), CgroupPath.Smallest("/", p => limits.GetValueOrDefault(p)));
+        // A tie is set by the nearest: that is the cgroup a user would change.
+        limits["/a/b"] = 100;
+        Assert.Equal((100L, "/a/b"), CgroupPath.Smallest("/a/b/c", p => limits.GetValueOrDefault(p)));
+    }
+
     [CgroupFsFact]
     public void ThisMachineIsDiscovered()
     {

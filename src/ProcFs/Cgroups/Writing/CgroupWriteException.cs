@@ -35,7 +35,7 @@ public sealed class CgroupWriteException : Exception
     private static string Format(string filePath, string value, int? errno, string rule)
     {
         string name = Path.GetFileName(filePath.TrimEnd('/'));
-        string shown = Parsing.ProcFsFormatException.Escape(value);
+        string shown = Parsing.Printable.Escape(value, 200);
         return errno is { } e
             ? $"{name}: {shown} refused by the kernel ({LinuxErrno.Name(e)}: {rule})"
             : $"{name}: {shown} refused: {rule}";

@@ -351,7 +351,7 @@ public sealed class CgroupWriter
         {
             int dash = item.IndexOf('-');
             string a = dash < 0 ? item : item[..dash], b = dash < 0 ? item : item[(dash + 1)..];
-            if (!IsNumber(a) || !IsNumber(b)) return $"'{ProcFsFormatException.Escape(item)}' is not a number or a range N-M";
+            if (!IsNumber(a) || !IsNumber(b)) return $"'{Printable.Escape(item, 200)}' is not a number or a range N-M";
             if (int.Parse(a, CultureInfo.InvariantCulture) > int.Parse(b, CultureInfo.InvariantCulture))
                 return $"the range '{item}' runs backwards";
         }
