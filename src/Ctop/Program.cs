@@ -16,7 +16,7 @@ public static class Program
             ProcessConsole.OpenStdout(),
             Console.Error,
             Console.IsOutputRedirected,
-            Ui.Dashboard.Run,
+            (options, config) => ProcessConsole.ExitCodeAfterStop(Ui.Dashboard.Run(options, config, cts.Token)),
             () => Config.ConfigFile.Load(warnings: Console.Error));
         return await CtopApp.RunAsync(args, host, cts.Token);
     }
