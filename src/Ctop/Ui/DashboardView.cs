@@ -332,12 +332,12 @@ public sealed class DashboardView : Window
     {
         base.EndInit();
         // htop's bar, "F1Help F2Setup …": the ten function keys fit 80 columns only without the shortcuts' own margins
-        // and separators, which they set up when initialised.
+        // (set when they are initialised) and with blank separators (the bar gives its line style to each item).
+        if (_keyBar.Border is { } bar) bar.LineStyle = LineStyle.None;
         foreach (var s in _keyBar.SubViews.OfType<Shortcut>())
         {
             if (s.KeyView.Margin is { } km) km.Thickness = new Thickness(0);
-            if (s.CommandView?.Margin is { } cm) cm.Thickness = new Thickness(0, 0, 1, 0);
-            if (s.Border is { } border) border.Thickness = new Thickness(0);
+            if (s.CommandView?.Margin is { } cm) cm.Thickness = new Thickness(0);
             s.SetNeedsLayout();
         }
         _keyBar.SetNeedsLayout();
