@@ -29,7 +29,6 @@ public sealed class UiScheduler(IApplication app) : LocalScheduler
     /// </summary>
     private void Post(Action action)
     {
-        if (!app.Initialized) return;
         try
         {
             app.Invoke(action);

@@ -15,7 +15,8 @@ public sealed class UiWork(IScheduler worker, IScheduler ui) : IDisposable
     public static IScheduler NewWorker() => new EventLoopScheduler(start => new Thread(start) { IsBackground = true, Name = "ctop worker" });
 
     private readonly List<string> _running = [];
-    private readonly CompositeDisposable _pending = [];
+    private readonly HashSet<IDisposable> _pending = [];
+    private bool _stopped;
     private readonly ManualResetEventSlim _idle = new(true);
     private int _inFlight;
 
@@ -33,18 +34,25 @@ public sealed class UiWork(IScheduler worker, IScheduler ui) : IDisposable
     {
         _running.Add(what);
         Changed?.Invoke();
-        var subscription = new SingleAssignmentDisposable();
-        _pending.Add(subscription);
+        bool ended = false;
+        var outcome = new SingleAssignmentDisposable();
+        IDisposable? handle = null;
         void End()
         {
-            _pending.Remove(subscription);
+            if (ended) return;
+            ended = true;
+            _pending.Remove(handle!);
             _running.Remove(what);
-            Changed?.Invoke();
+            if (!_stopped) Changed?.Invoke();
         }
-        subscription.Disposable = Observable.Start(() => Counted(work), worker).ObserveOn(ui).Subscribe(
+        // Disposed (a check overtaken by newer text, the dashboard ending): the outcome is dropped and the line says no
+        // more that it runs.
+        handle = new CompositeDisposable(outcome, Disposable.Create(End));
+        _pending.Add(handle);
+        outcome.Disposable = Observable.Start(() => Counted(work), worker).ObserveOn(ui).Subscribe(
             r => { End(); done(r); },
             e => { End(); failed(e); });
-        return subscription;
+        return handle;
     }
 
     private T Counted<T>(Func<T> work)
@@ -67,7 +75,8 @@ public sealed class UiWork(IScheduler worker, IScheduler ui) : IDisposable
     /// </summary>
     public void Stop(TimeSpan grace)
     {
-        _pending.Dispose();
+        _stopped = true;
+        foreach (var p in _pending.ToArray()) p.Dispose();
         (worker as IDisposable)?.Dispose();
         _idle.Wait(grace);
     }
