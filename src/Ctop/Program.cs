@@ -17,7 +17,7 @@ public static class Program
             ProcessConsole.OpenStdout(),
             Console.Error,
             Console.IsOutputRedirected,
-            (cli, config) => Ui.Dashboard.Run(cli.Sampling, cli.Batch.Filter, config),
+            (cli, config) => ProcessConsole.ExitCodeAfterStop(Ui.Dashboard.Run(cli.Sampling, cli.Batch.Filter, config, cts.Token)),
             () => Config.ConfigFile.Load(warnings: Console.Error));
         return await CtopApp.RunAsync(args, host, cts.Token);
     }

@@ -40,6 +40,14 @@ public static class ProcessConsole
         return new Registration(() => { Console.CancelKeyPress -= onCancel; term.Dispose(); });
     }
 
+    /// <summary>
+    /// The exit code of a command that runs until it is stopped (the dashboard; serve and record likewise): after a stop
+    /// signal ended it cleanly, 128 + the signal's number (130 SIGINT, 143 SIGTERM), as a shell reports a program that
+    /// signal ended; otherwise <paramref name="code"/>. Such a command watches the token of <see cref="CancelOnStopSignals"/>,
+    /// stops on it, restores what it changed (the terminal), returns, and Program exits with this.
+    /// </summary>
+    public static int ExitCodeAfterStop(int code) => StopSignal is int signal ? 128 + signal : code;
+
     private sealed class Registration(Action dispose) : IDisposable
     {
         public void Dispose() => dispose();

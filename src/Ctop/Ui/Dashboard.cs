@@ -20,8 +20,10 @@ public static class Dashboard
     /// thread through <see cref="UiScheduler"/>. Returns 0 on quit, 1 if sampling failed (the error is printed to stderr
     /// after the terminal is restored). The config file's table settings and colours apply; F2 saves to its path. The
     /// command line's selection (-p, -u, --cgroup) narrows every frame, as in batch mode and as top's -u does.
+    /// <paramref name="stop"/> (SIGINT, SIGTERM) ends it as q does: the stop goes through the UI loop, the terminal is
+    /// restored; the caller turns the signal into the exit code.
     /// </summary>
-    public static int Run(SamplingOptions options, FrameFilter filter, ConfigFile config)
+    public static int Run(SamplingOptions options, FrameFilter filter, ConfigFile config, CancellationToken stop = default)
     {
         IObservable<Frame> Selected(IObservable<Frame> frames) => filter == FrameFilter.None ? frames : frames.Select(filter.Apply);
         // The neighbours view (n) needs each cgroup's run-queue wait, which only schedstat gives: one more file per thread
@@ -53,7 +55,9 @@ public static class Dashboard
                 Resample = interval => Selected(FrameSource.Create(options with { Interval = interval }, history: history)),
             };
             view.Configure(config.Config, config.Problem);
-            app.Run(view);
+            // From the signal's thread into the UI loop, which ends the run as q does; disposed before the app is.
+            using var stopping = stop.Register(() => app.Invoke(() => app.RequestStop()));
+            if (!stop.IsCancellationRequested) app.Run(view);
             error = view.Error;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -40,3 +40,20 @@ public static class ProcessControl
     private static string Describe(int errno) =>
         NativeConvert.TryToErrno(errno, out var e) ? $"{e} ({Syscall.strerror(e)})" : $"errno {errno}";
 }
+
+/// <summary>
+/// The process table's kill and renice keys, off the UI thread: the signal or priority call runs on the worker of
+/// <see cref="UiWork"/> and its message comes back for the status bar.
+/// </summary>
+public sealed class ProcessController(UiWork work)
+{
+    public void Kill(int pid, Mono.Unix.Native.Signum signal, Action<string> done) =>
+        Run($"kill {pid}…", () => ProcessControl.Kill(pid, signal), done);
+
+    /// <summary>F7 (−1) and F8 (+1).</summary>
+    public void Renice(int pid, int delta, Action<string> done) =>
+        Run($"renice {pid}…", () => ProcessControl.Renice(pid, delta), done);
+
+    private void Run(string what, Func<(bool Ok, string Message)> call, Action<string> done) =>
+        work.Run(what, call, r => done(r.Message), ex => done($"{what.TrimEnd('…')}: {ex.Message}"));
+}

@@ -14,15 +14,23 @@ namespace Ctop.Ui;
 public sealed class LimitOverlay : Overlay
 {
     private readonly LimitEditModel _model;
-    private readonly Func<ChangeSet, bool, Change> _apply;
+    private readonly Apply _apply;
     private readonly Action<Change> _applied;
     private readonly Label _info, _message;
     private readonly TextField _field;
     private string _messageText = "";
+    private IDisposable? _check;
+    private bool _writing, _disposed;
 
-    /// <param name="apply">(set, dryRun) → the change; throws <see cref="TuningRefusedException"/> when refused.</param>
+    /// <summary>
+    /// (set, dryRun, done, failed): runs the tuner off the UI thread (a dry run reads the files too) and calls back on it;
+    /// failed gets a <see cref="TuningRefusedException"/> when refused. Disposing drops a result not yet delivered.
+    /// </summary>
+    public delegate IDisposable Apply(ChangeSet set, bool dryRun, Action<Change> done, Action<Exception> failed);
+
+    /// <param name="apply">Writes (or checks) off the UI thread, see <see cref="Apply"/>.</param>
     /// <param name="applied">Called after a successful write, once the dialog has closed.</param>
-    public LimitOverlay(LimitEditModel model, Func<ChangeSet, bool, Change> apply, Action<Change> applied)
+    public LimitOverlay(LimitEditModel model, Apply apply, Action<Change> applied)
     {
         _model = model;
         _apply = apply;
@@ -94,38 +102,73 @@ public sealed class LimitOverlay : Overlay
         SetNeedsDraw();
     }
 
-    /// <summary>As typed: a dry run writes nothing but reads the before values and checks ranges and write access.</summary>
+    /// <summary>
+    /// As typed: a dry run writes nothing but reads the before values and checks ranges and write access, on the worker;
+    /// a result for text that has since changed is dropped.
+    /// </summary>
     private void Validate(string text)
     {
+        _check?.Dispose();
+        ChangeSet set;
         try
         {
-            var dry = _apply(_model.Parse(text), true);
-            var files = dry.Knobs.SelectMany(k => k.Files.Where(f => f.Changed).Select(f => LimitEditModel.FileChange(k.Knob, f))).ToList();
-            Say(files.Count == 0 ? "no change: the files already hold this value" : "Enter writes " + string.Join(", ", files));
-        }
-        catch (TuningUsageException ex) { Say(ex.Message); }
-        catch (TuningRefusedException ex) { Say("would be refused: " + ex.Message); }
-    }
-
-    private void Commit()
-    {
-        Change change;
-        try
-        {
-            change = _apply(_model.Parse(Value), false);
+            set = _model.Parse(text);
         }
         catch (TuningUsageException ex)
         {
             Say(ex.Message);
             return;
         }
-        catch (TuningRefusedException ex)
+        _check = _apply(set, true, dry =>
         {
-            Say("refused: " + ex.Message + (ex.NotRestored.Count == 0 ? ". Nothing was changed." : ""));
+            var files = dry.Knobs.SelectMany(k => k.Files.Where(f => f.Changed).Select(f => LimitEditModel.FileChange(k.Knob, f))).ToList();
+            Say(files.Count == 0 ? "no change: the files already hold this value" : "Enter writes " + string.Join(", ", files));
+        }, ex => Say(ex switch
+        {
+            TuningUsageException u => u.Message,
+            TuningRefusedException r => "would be refused: " + r.Message,
+            _ => "cannot check: " + ex.Message,
+        }));
+    }
+
+    private void Commit()
+    {
+        if (_writing) return; // one write at a time: Enter again waits for the first
+        ChangeSet set;
+        try
+        {
+            set = _model.Parse(Value);
+        }
+        catch (TuningUsageException ex)
+        {
+            Say(ex.Message);
             return;
         }
-        Close?.Invoke();
-        _applied(change);
+        _check?.Dispose();
+        _writing = true;
+        Say("writing…");
+        _apply(set, false, change =>
+        {
+            _writing = false;
+            if (!_disposed) Close?.Invoke();
+            _applied(change);
+        }, ex =>
+        {
+            _writing = false;
+            if (_disposed) return; // closed while writing: the tuner changed nothing, there is no dialog left to say so
+            Say(ex switch
+            {
+                TuningUsageException u => u.Message,
+                TuningRefusedException r => "refused: " + r.Message + (r.NotRestored.Count == 0 ? ". Nothing was changed." : ""),
+                _ => "failed: " + ex.Message,
+            });
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { _disposed = true; _check?.Dispose(); }
+        base.Dispose(disposing);
     }
 }
 

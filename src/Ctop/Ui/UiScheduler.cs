@@ -17,9 +17,25 @@ public sealed class UiScheduler(IApplication app) : LocalScheduler
         {
             if (!result.IsDisposed) result.Disposable = action(this, state);
         }
-        if (dueTime <= TimeSpan.Zero) app.Invoke(Run);
+        if (dueTime <= TimeSpan.Zero) Post(Run);
         // AddTimeout is called on the UI thread, where the timer list is owned.
-        else app.Invoke(() => app.AddTimeout(dueTime, () => { Run(); return false; }));
+        else Post(() => app.AddTimeout(dueTime, () => { Run(); return false; }));
         return result;
+    }
+
+    /// <summary>
+    /// Onto the UI loop; once the app has ended there is no screen to show anything on, so the work is dropped rather than
+    /// thrown on the posting thread (a worker's result arriving after q, a frame sampled during the shutdown).
+    /// </summary>
+    private void Post(Action action)
+    {
+        try
+        {
+            app.Invoke(action);
+        }
+        catch (NotInitializedException)
+        {
+            // ended between the check and the post
+        }
     }
 }

@@ -60,7 +60,7 @@ public class DashboardViewTests(ITestOutputHelper output)
         var busy = h.LineWith(" busy");
         Assert.Matches(@"T\s+0\.30/0\.30\s+100% \|\|\|\|\|\s+90%\s+10M/256M", busy);
         Assert.Matches(@"MK\s+0\.01/1\.00.*240M/256M\s+94%", h.LineWith(" fat"));
-        Assert.Contains("F1Help", h.Lines[^1]);
+        Assert.Contains("F1Help F2Setup", h.Lines[^1]);
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public class DashboardViewTests(ITestOutputHelper output)
         Assert.DoesNotContain("nginx: worker", h.Screen);
         h.Key(Key.Esc);
         Assert.DoesNotContain("Detail", h.Screen);
-        Assert.Contains("F1Help", h.Lines[^1]);
+        Assert.Contains("F1Help F2Setup", h.Lines[^1]);
     }
 
     [Fact]
@@ -299,7 +299,7 @@ public class DashboardViewTests(ITestOutputHelper output)
             h.App.Driver!.SetScreenSize(w, ht);
             h.Feed(Sample(1));
         }
-        Assert.Contains("F1Help", h.Lines[^1]);
+        Assert.Contains("F1Help F2Setup", h.Lines[^1]);
     }
 
     [Fact]
@@ -309,7 +309,7 @@ public class DashboardViewTests(ITestOutputHelper output)
         Show(h);
         Assert.Contains("CORES/LIM", h.Screen);
         Assert.Contains("COMMAND", h.Screen);
-        Assert.Contains("F1Help", h.Lines[23]);
+        Assert.Contains("F10Quit", h.Lines[23]);
         Assert.True(h.RowOf(" busy") > 0);
     }
 

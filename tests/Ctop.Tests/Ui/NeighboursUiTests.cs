@@ -64,7 +64,7 @@ public class NeighboursUiTests(ITestOutputHelper output)
         h.Key(Key.Esc);
         Assert.Null(h.View.ActiveOverlay);
         Assert.DoesNotContain("Noisy neighbours", h.Screen);
-        Assert.Contains("F1Help", h.Lines[^1]);
+        Assert.Contains("F1Help F2Setup", h.Lines[^1]);
     }
 
     [Fact]

@@ -65,9 +65,18 @@ public class TuningKernelUiTests(ITestOutputHelper output)
                     for (int i = 0; i < 8; i++) app.InjectKey(Key.Backspace);
                     foreach (char ch in "0.1") app.InjectKey(new Key(ch));
                     app.InjectKey(Key.Enter);
-                    if (view.ActiveOverlay is not null) { Stop($"Enter did not apply: {dialog.Message}"); return; }
+                    // The write runs on the dashboard's worker; the dialog closes when its outcome is back.
+                    step = 10;
+                    return;
+                case 10: // the write's outcome came back on the UI thread: the dialog closed, the kernel holds the quota
+                    if (view.ActiveOverlay is LimitOverlay open)
+                    {
+                        if (++samplesSince > 20) Stop($"the write did not finish within 20 frames: {open.Message}; log {tuner.Log.Count}, quota {cg.Read("cpu", "cpu.cfs_quota_us")}, running: {string.Join(", ", view.StatusText ?? "-")}");
+                        return;
+                    }
                     if (cg.Read("cpu", "cpu.cfs_quota_us") != "10000") { Stop($"cpu.cfs_quota_us is {cg.Read("cpu", "cpu.cfs_quota_us")}"); return; }
                     appliedAt = DateTimeOffset.Now;
+                    samplesSince = 0;
                     log.Add($"applied {appliedAt:HH:mm:ss.fff}");
                     step = 1;
                     return;
@@ -84,9 +93,13 @@ public class TuningKernelUiTests(ITestOutputHelper output)
                         shown = line;
                         app.InjectKey(new Key('u'));
                         step = 2;
-                        Stop(null);
+                        samplesSince = 0;
                     }
                     else if (samplesSince >= 3) Stop($"three samples after c 0.1 Enter the row does not show about 0.10 cores, throttled");
+                    return;
+                case 2: // the undo, on the worker too: done once the status line says so
+                    if (view.StatusText?.StartsWith("undone: ", StringComparison.Ordinal) == true) Stop(null);
+                    else if (++samplesSince > 20) Stop($"u did not finish within 20 frames: {view.StatusText}");
                     return;
             }
         }

@@ -49,22 +49,61 @@ internal static class F
             new HostView(0.5, 0.4, 0.3, 3 * 86400 + 4 * 3600 + 12 * 60, 2, 1.0, 8L << 30, 6L << 30));
 }
 
+/// <summary>
+/// A UI thread's queue for tests: what is scheduled waits until the test thread pumps it, as Terminal.Gui's loop runs
+/// what <c>app.Invoke</c> queued. Work posted back from a worker thus runs on the test thread, in order.
+/// </summary>
+internal sealed class PumpScheduler : LocalScheduler
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _queue = new();
+
+    public int Pending => _queue.Count;
+
+    public override IDisposable Schedule<TState>(TState state, TimeSpan dueTime, Func<IScheduler, TState, IDisposable> action)
+    {
+        var result = new System.Reactive.Disposables.SingleAssignmentDisposable();
+        _queue.Enqueue(() => { if (!result.IsDisposed) result.Disposable = action(this, state); });
+        return result;
+    }
+
+    public void Pump()
+    {
+        while (_queue.TryDequeue(out var run)) run();
+    }
+
+    /// <summary>Waits (bounded) until something was posted, then runs it on the calling thread.</summary>
+    public bool PumpWhenPosted(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (_queue.IsEmpty && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        bool posted = !_queue.IsEmpty;
+        Pump();
+        return posted;
+    }
+}
+
 /// <summary>The real dashboard on Terminal.Gui's ANSI driver at a fixed size, fed by hand, driven by injected keys.</summary>
 internal sealed class Harness : IDisposable
 {
     private readonly SessionToken? _token;
 
-    public Harness(int width = 120, int height = 30, History? history = null, Ctop.Tuning.Tuner? tuner = null)
+    /// <param name="worker">Where the dashboard's writes and signals run; null: inline, so a key's outcome shows at once.</param>
+    /// <param name="ui">The UI thread's queue, pumped by <see cref="Feed"/> and <see cref="Key"/>; null: inline.</param>
+    public Harness(int width = 120, int height = 30, History? history = null, Ctop.Tuning.Tuner? tuner = null, IScheduler? worker = null,
+        PumpScheduler? ui = null)
     {
+        Ui = ui;
         App = Application.Create();
         App.Init(DriverRegistry.Names.ANSI);
         App.Driver!.SetScreenSize(width, height);
-        View = new DashboardView(App, Frames, Scheduler.Immediate, history, TimeSpan.FromSeconds(1), tuner);
+        View = new DashboardView(App, Frames, (IScheduler?)ui ?? Scheduler.Immediate, history, TimeSpan.FromSeconds(1), tuner,
+            worker: worker ?? Scheduler.Immediate);
         _token = App.Begin(View);
         Draw();
     }
 
     public IApplication App { get; }
+    public PumpScheduler? Ui { get; }
     public Subject<Frame> Frames { get; } = new();
     public DashboardView View { get; }
 
@@ -86,7 +125,11 @@ internal sealed class Harness : IDisposable
         Draw();
     }
 
-    public void Draw() => App.LayoutAndDraw(true);
+    public void Draw()
+    {
+        Ui?.Pump();
+        App.LayoutAndDraw(true);
+    }
 
     public string Screen => App.Driver!.ToString() ?? "";
 

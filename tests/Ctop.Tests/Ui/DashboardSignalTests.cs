@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ctop.Tests.Model;
+using Mono.Unix.Native;
+
+namespace Ctop.Tests.Ui;
+
+/// <summary>
+/// The real binary's dashboard in a real terminal (tmux), ended by a stop signal from outside as a service manager or a
+/// shell's kill would: it leaves the alternate screen, shows the cursor again, turns the mouse and keypad modes off,
+/// writes nothing to stderr and exits 128 + the signal (143 SIGTERM, 130 SIGINT), as after q it exits 0.
+/// </summary>
+[Collection(KernelCollection.Name)]
+public class DashboardSignalTests
+{
+    [Theory]
+    [InlineData(Signum.SIGTERM, 143)]
+    [InlineData(Signum.SIGINT, 130)]
+    public void AStopSignalRestoresTheTerminalAndExitsWith128PlusIt(Signum signal, int expected)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "ctop.dll");
+        string dir = Directory.CreateTempSubdirectory("ctop-test-signal-").FullName;
+        string session = $"ctop-test-signal-{Environment.ProcessId}-{(int)signal}";
+        // The inner shell writes its PID and becomes ctop (exec), so the signal goes to ctop itself; the outer one records
+        // the exit code and then keeps the pane, so the screen after ctop can be read. The test process set
+        // DisableRealDriverIO for the headless tests; the binary must get the real terminal. An empty config directory.
+        string script = $"sh -c 'echo $$ > {dir}/pid; exec env -u DisableRealDriverIO TERM=xterm-256color XDG_CONFIG_HOME={dir} dotnet {dll}' "
+            + $"2>{dir}/err; echo $? > {dir}/code; echo shell-after-ctop; sleep 600";
+        Tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "sh", "-c", script);
+        try
+        {
+            // Drawn, and in the alternate screen with the cursor hidden: what the signal must undo.
+            Wait(() => Tmux("capture-pane", "-p", "-t", session).Contains("F10Quit", StringComparison.Ordinal)
+                && Flags(session) is ["1", "0", _, _], "the dashboard", session);
+            int pid = int.Parse(File.ReadAllText(Path.Combine(dir, "pid")).Trim(), CultureInfo.InvariantCulture);
+            Assert.Equal(0, Syscall.kill(pid, signal));
+
+            string code = Path.Combine(dir, "code");
+            Wait(() => File.Exists(code) && File.ReadAllText(code).Trim().Length > 0, $"the exit after {signal}", session);
+            Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), File.ReadAllText(code).Trim());
+            Assert.Equal("", File.ReadAllText(Path.Combine(dir, "err")));
+            Wait(() => Tmux("capture-pane", "-p", "-t", session).Contains("shell-after-ctop", StringComparison.Ordinal), "the shell's line", session);
+            // alternate_on, cursor_flag, mouse_any_flag, keypad_cursor_flag: the normal screen, the cursor shown, no mouse
+            // reporting, cursor keys in normal mode (the shell's arrows work).
+            Assert.Equal(["0", "1", "0", "0"], Flags(session));
+        }
+        finally
+        {
+            Tmux("kill-session", "-t", session);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string[] Flags(string session) =>
+        Tmux("display-message", "-p", "-t", session, "#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{keypad_cursor_flag}")
+            .Trim().Split(' ');
+
+    private static void Wait(Func<bool> done, string what, string session)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(40); // a loaded machine starts dotnet slowly
+        while (DateTime.UtcNow < deadline)
+        {
+            if (done()) return;
+            Thread.Sleep(250);
+        }
+        Assert.Fail($"{what} did not come; screen:\n{Tmux("capture-pane", "-p", "-t", session)}\nflags: {string.Join(' ', Flags(session))}");
+    }
+
+    private static string Tmux(params string[] args)
+    {
+        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit(10_000);
+        return output;
+    }
+}
