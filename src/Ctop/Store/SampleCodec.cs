@@ -251,6 +251,20 @@ internal sealed class SampleCodec
         }
         o.VarU((ulong)changed);
         o.Bytes(_scratch.Written);
+        // The sampler's order (/proc lists PIDs ascending on most filesystems): written only when it is not ascending, so
+        // the replayed frame lists rows as the live one did.
+        bool ascending = true;
+        int prev = int.MinValue;
+        foreach (var pid in processes.Keys)
+        {
+            if (pid < prev) { ascending = false; break; }
+            prev = pid;
+        }
+        o.Byte(ascending ? (byte)0 : (byte)1);
+        if (ascending) return;
+        o.VarU((ulong)processes.Count);
+        last = 0;
+        foreach (var pid in processes.Keys) { o.VarS(pid - (long)last); last = pid; }
     }
 
     private void EncodeNames(IReadOnlyDictionary<string, ContainerId> names, ByteSink o)
@@ -537,8 +551,23 @@ internal sealed class SampleCodec
             ReadSlots(ref i, slots);
             if (slots[7] != user || slots[8] != command || slots[9] != cgroup) _infoObjects.Remove((int)pid);
         }
+        IEnumerable<int> order = _processes.Keys.Order();
+        if (i.Byte() != 0)
+        {
+            int n = i.Count(MaxCount);
+            if (n != _processes.Count) throw new StoreFormatException("the process order does not list every process");
+            var listed = new int[n];
+            long at = 0;
+            for (int k = 0; k < n; k++)
+            {
+                at += i.VarS();
+                if (at < 0 || at > int.MaxValue || !_processes.ContainsKey((int)at)) throw new StoreFormatException($"the process order names an unknown process {at}");
+                listed[k] = (int)at;
+            }
+            order = listed;
+        }
         var result = new Dictionary<int, ProcessSample>(_processes.Count);
-        foreach (var p in _processes.Keys.Order())
+        foreach (var p in order)
         {
             var s = _processes[p];
             if (!_infoObjects.TryGetValue(p, out var info))
@@ -547,6 +576,7 @@ internal sealed class SampleCodec
                 _infoObjects[p] = info = new ProcessInfo(String(s[7]), String(s[8]), cgroup, cgroup is null ? null : ContainerOf((int)(s[9] - 1), cgroup));
             }
             if (s[2] > char.MaxValue || s[1] > int.MaxValue || s[5] > int.MaxValue) throw new StoreFormatException($"process {p} out of range");
+            if (!result.TryAdd(p, default)) throw new StoreFormatException($"the process order lists {p} twice");
             result[p] = new ProcessSample(p, s[0], (int)s[1], (char)s[2], s[3], (long)s[4], (int)s[5], info) { WaitNs = s[6] == 0 ? null : s[6] - 1 };
         }
         return result;

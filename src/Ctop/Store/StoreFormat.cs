@@ -81,7 +81,9 @@ public static class StoreFormat
     {
         int bound = BrotliEncoder.GetMaxCompressedLength(raw.Length) + RecordHeaderSize;
         if (output.Length < bound) output = new byte[Math.Max(bound, output.Length * 2)];
-        using var encoder = new BrotliEncoder(quality, 22);
+        // The window need not exceed the record: a smaller one is much cheaper to set up, per record, for writer and reader.
+        int window = Math.Clamp(32 - int.LeadingZeroCount(Math.Max(raw.Length, 1)), 10, 24);
+        using var encoder = new BrotliEncoder(quality, window);
         var status = encoder.Compress(raw, output.AsSpan(RecordHeaderSize), out _, out int written, isFinalBlock: true);
         if (status != System.Buffers.OperationStatus.Done) throw new InvalidOperationException("compression did not finish: " + status);
         var h = output.AsSpan(0, RecordHeaderSize);

@@ -37,6 +37,8 @@ public sealed class StoreReader
         /// <summary>Per record: decodable (it is a key frame, or its chain back to one is intact).</summary>
         public bool[] Usable = [];
         public long LastUsed;
+        /// <summary>Given in memory (tests): never read from or dropped to disk.</summary>
+        public byte[]? Pinned;
     }
 
     public StoreReader(string dir, Action<string>? report = null)
@@ -46,6 +48,15 @@ public sealed class StoreReader
         foreach (var (path, _, start) in StoreFormat.ListShards(dir)) _shards.Add(new Shard(path, start));
     }
 
+    /// <summary>A reader over shard files given as bytes, in write order (fuzz tests).</summary>
+    internal StoreReader(IEnumerable<byte[]> shards, Action<string>? report = null)
+    {
+        Directory = "";
+        _report = report ?? (_ => { });
+        int i = 0;
+        foreach (var data in shards) _shards.Add(new Shard($"shard{++i}", DateTimeOffset.MinValue) { Pinned = data });
+    }
+
     public string Directory { get; }
     public int ShardCount => _shards.Count;
     public bool IsEmpty => _shards.Count == 0;
@@ -53,6 +64,7 @@ public sealed class StoreReader
     /// <summary>Reads shards that appeared since opening (a store being written); returns whether any did.</summary>
     public bool Refresh()
     {
+        if (Directory.Length == 0) return false;
         var known = _shards.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
         bool added = false;
         foreach (var (path, _, start) in StoreFormat.ListShards(Directory))
@@ -87,7 +99,8 @@ public sealed class StoreReader
             if (_codecAt is { } at && _shards[at.Shard] == other) _codecAt = null;
         }
         byte[] data;
-        try
+        if (s.Pinned is { } pinned) data = pinned;
+        else try
         {
             using var f = new FileStream(s.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             data = new byte[f.Length];
