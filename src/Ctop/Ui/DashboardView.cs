@@ -133,6 +133,21 @@ public sealed class DashboardView : Window
 
     public TimeSpan Interval => _interval;
 
+    /// <summary>Keys handled before the dashboard's own (replay's time travel); true: handled.</summary>
+    public Func<Key, bool>? ExtraKeys { get; set; }
+
+    /// <summary>Put before the header's first line (replay: that it is a recording, and its time).</summary>
+    public Func<Frame?, string>? HeaderTag { get; set; }
+
+    /// <summary>More rows for the help screen (keys, what they do).</summary>
+    public IReadOnlyList<(string Keys, string What)> ExtraHelp { get; set; } = [];
+
+    public void ShowOverlay(Overlay overlay) => Open(overlay);
+
+    public void ShowStatus(string message) => Status(message);
+
+    public void RefreshHeader() => RefreshAll();
+
     /// <summary>The key bar's message until the next key (a config problem, a save), whole: the bar may cut it.</summary>
     public string? StatusText => _status;
 
@@ -245,7 +260,10 @@ public sealed class DashboardView : Window
 
     private void RefreshAll()
     {
-        _header.Text = string.Join("\n", HeaderModel.Lines(_frame, _interval, Math.Max(1, Viewport.Width > 0 ? Viewport.Width : 80)));
+        int width = Math.Max(1, Viewport.Width > 0 ? Viewport.Width : 80);
+        var lines = HeaderModel.Lines(_frame, _interval, width);
+        if (HeaderTag is { } tag) lines[0] = Fmt.Fit(tag(_frame) + lines[0], width);
+        _header.Text = string.Join("\n", lines);
         RefreshTitles();
     }
 
@@ -301,6 +319,7 @@ public sealed class DashboardView : Window
     {
         if (_status is not null) { _status = null; RefreshTitles(); }
         if (_overlay is not null) return _overlay.HandleKey(key);
+        if (ExtraKeys?.Invoke(key) == true) return true;
 
         if (key == KeyText.K('<') || key == KeyText.K('>') || key == Key.F6)
         {
@@ -421,6 +440,7 @@ public sealed class DashboardView : Window
         sb.AppendLine("Everywhere");
         foreach (var c in Commands) Row(c.Keys, c.Description);
         Row("↑↓ PgUp PgDn", "move the selection; Home/End: first/last; the mouse selects and scrolls");
+        foreach (var (keys, what) in ExtraHelp) Row(keys, what);
         sb.AppendLine("Cgroup table");
         foreach (var a in CgroupActions) Row(a.Keys, a.Description);
         sb.AppendLine("Process table");
