@@ -26,7 +26,8 @@ public sealed class StoreReader
     private byte[] _raw = new byte[64 * 1024];
     private readonly Dictionary<StorePosition, RecordedSample?> _cache = new();
     private readonly Queue<StorePosition> _cacheOrder = new();
-    private const int CacheSize = 4;
+    // A key-frame interval and a little: stepping back through a chunk decodes it once, not once per step.
+    private const int CacheSize = 64;
 
     private sealed class Shard(string path, DateTimeOffset start)
     {
