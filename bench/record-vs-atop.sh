@@ -8,7 +8,7 @@
 # cgroups (default 50). CTOP=/path/to/ctop picks the binary (default: a NativeAOT publish in bench/.out-record, made
 # when missing). Then for SECONDS (default 60) at INTERVAL seconds (default 1) runs at once: `atop -w FILE INTERVAL`,
 # `ctop record --dir DIR -d INTERVAL` and `ctop -b -d INTERVAL > /dev/null`. Prints markdown: samples, bytes per
-# sample (file growth over the window, so atop's and ctop's headers and first key frame are left out), CPU seconds
+# sample (file growth over the window divided by window / interval, so headers and the first key frame are left out), CPU seconds
 # per minute (utime + stime from /proc/PID/stat), VmRSS and VmHWM. Everything it starts is removed on every exit path.
 set -euo pipefail
 procs=500 cgroups=50 interval=1 window=60
@@ -54,16 +54,20 @@ rss() { awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { printf "%.1f / %.1f",
 atop -w "$work/atop.raw" "$interval" > /dev/null 2>&1 & pids+=($!); atop_pid=$!
 "$ctop" record --dir "$work/store" -d "$interval" 2> "$work/record.err" & pids+=($!); rec_pid=$!
 "$ctop" -b -d "$interval" > /dev/null & pids+=($!); batch_pid=$!
-sleep 5 # past the headers and the first key frame
+# Past the headers and the first key frame (a loaded machine starts them slowly).
+for _ in $(seq 1 600); do
+  [ -s "$work/atop.raw" ] && ls "$work/store"/ctop-*.ctr >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sleep 5
 hz=$(getconf CLK_TCK)
 a0=$(stat -c %s "$work/atop.raw"); s0=$(du -sb "$work/store" | cut -f1)
-n0=$("$ctop" -b --from "$work/store" --json 2>/dev/null | wc -l)
 ca0=$(cpu $atop_pid); cr0=$(cpu $rec_pid); cb0=$(cpu $batch_pid)
 sleep "$window"
 a1=$(stat -c %s "$work/atop.raw"); s1=$(du -sb "$work/store" | cut -f1)
-n1=$("$ctop" -b --from "$work/store" --json 2>/dev/null | wc -l)
 ca1=$(cpu $atop_pid); cr1=$(cpu $rec_pid); cb1=$(cpu $batch_pid)
-samples=$((n1 - n0))
+# Both sample on a grid of the interval: the window holds the same number of samples for each.
+samples=$(awk -v w="$window" -v i="$interval" 'BEGIN { printf "%d", w / i }')
 per() { awk -v d="$1" -v n="$samples" 'BEGIN { printf "%.0f", d / n }'; }
 cpm() { awk -v t="$1" -v hz="$hz" -v w="$window" 'BEGIN { printf "%.2f", t / hz * 60 / w }'; }
 echo "Workload: $procs processes in $cgroups cgroups; interval ${interval}s; window ${window}s ($samples samples); load $(cut -d' ' -f1-3 /proc/loadavg)"
