@@ -113,9 +113,10 @@ public sealed class StoreReader
             data = [];
         }
         var scan = ShardScan.Scan(data);
-        if (scan.HeaderProblem is not null && data.Length > 0) _report($"{s.Path}: {scan.HeaderProblem}; skipped");
-        foreach (var (off, len) in scan.Corrupt) _report($"{s.Path}: {len} corrupt bytes at offset {off} skipped");
         bool last = index == _shards.Count - 1;
+        // The newest shard may be being created: a short header there is not yet a problem.
+        if (scan.HeaderProblem is not null && data.Length > 0 && !(last && data.Length < StoreFormat.ShardHeaderSize)) _report($"{s.Path}: {scan.HeaderProblem}; skipped");
+        foreach (var (off, len) in scan.Corrupt) _report($"{s.Path}: {len} corrupt bytes at offset {off} skipped");
         if (!last && scan.HeaderProblem is null && scan.ValidEnd < data.Length)
             _report($"{s.Path}: {data.Length - scan.ValidEnd} bytes of a torn record at the end skipped");
         var usable = new bool[scan.Entries.Count];

@@ -60,6 +60,13 @@ public sealed class StoreWriter : IDisposable
         var (path, seq, start) = shards[^1];
         _sequence = seq;
         byte[] data = File.ReadAllBytes(path);
+        if (data.Length < StoreFormat.ShardHeaderSize)
+        {
+            // Cut short while it was being created: nothing in it was ever a record.
+            _report($"{path}: an incomplete shard header ({data.Length} bytes) removed");
+            File.Delete(path);
+            return;
+        }
         var scan = ShardScan.Scan(data);
         if (scan.HeaderProblem is not null)
         {
