@@ -12,6 +12,7 @@ public static class Program
         if (Launcher.InitProcess.TryRunInit(args, out var code)) return code;
         using var cts = new CancellationTokenSource();
         using var signals = ProcessConsole.CancelOnStopSignals(cts);
+        HistoryCommands.Replay = Ui.ReplayDashboard.Run;
         var host = new AppHost(
             options => FrameSource.Create(options),
             ProcessConsole.OpenStdout(),

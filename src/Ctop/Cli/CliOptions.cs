@@ -8,4 +8,7 @@ public sealed record CliOptions(SamplingOptions Sampling, BatchOptions Batch, bo
 {
     /// <summary>Said on stderr before running (an unusable DOCKER_HOST, say); none stops ctop.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>--from: recorded frames to print instead of sampling.</summary>
+    public Store.RecordedRange? From { get; init; }
 }

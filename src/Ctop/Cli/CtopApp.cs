@@ -75,6 +75,8 @@ public static class CtopApp
     private static Task<int> RunAsync(CliOptions options, Config.ConfigFile config, AppHost host, CancellationToken cancellation)
     {
         foreach (var warning in options.Warnings) host.Error.WriteLine("ctop: " + Printable.Escape(warning));
+        if (options.From is { } range)
+            return BatchRunner.RunAsync(Store.StoreFrames.Observe(range, m => host.Error.WriteLine("ctop: " + Printable.Escape(m))), options.Batch, host.Out, host.Error, cancellation);
         if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard && host.Dashboard is { } dashboard)
             return Task.FromResult(dashboard(options, config));
         return BatchRunner.RunAsync(host.Frames(options.Sampling), options.Batch, host.Out, host.Error, cancellation);

@@ -102,11 +102,22 @@ public sealed class CtopCommand
         HelpName = "DIR",
     };
 
+    private readonly Option<string?> _from = new("--from")
+    {
+        Description = "Print recorded frames from a store (ctop record) instead of sampling; with --begin, --end.",
+        HelpName = "DIR",
+    };
+
+    private readonly Option<DateTimeOffset?> _begin = HistoryCommands.TimeOption("--begin", "With --from: start at TIME (ISO 8601 or HH:MM[:SS] today).");
+    private readonly Option<DateTimeOffset?> _end = HistoryCommands.TimeOption("--end", "With --from: stop after TIME (ISO 8601 or HH:MM[:SS] today).");
+
     public CtopCommand()
     {
         Root = new RootCommand("ctop: a container-aware top. CPU against quota, memory against limit, throttling, per cgroup and process.");
-        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _filter, _dockerHost, _podmanHost, _procRoot, _cgroupRoot })
+        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _filter, _dockerHost, _podmanHost, _procRoot, _cgroupRoot, _from, _begin, _end })
             Root.Options.Add(o);
+        Root.Subcommands.Add(HistoryCommands.CreateRecord());
+        Root.Subcommands.Add(HistoryCommands.CreateReplay());
         Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
         Root.Subcommands.Add(LxcfsCommands.CreateProcCommand());
@@ -143,6 +154,10 @@ public sealed class CtopCommand
                 r.AddError("--pid selects processes, and --cgroups-only shows none; use one or the other.");
             if (cgroupsOnly && r.GetResult(_user) is not null)
                 r.AddError("--user selects processes, and --cgroups-only shows none; use one or the other.");
+            if (r.GetResult(_from) is null && (r.GetResult(_begin) is not null || r.GetResult(_end) is not null))
+                r.AddError("--begin and --end select recorded frames: give the store with --from DIR.");
+            if (r.GetResult(_from) is not null && r.GetResult(_delay) is not null)
+                r.AddError("--from prints the frames as they were recorded; -d applies to sampling only (ctop record -d sets the interval).");
             if (processesOnly && r.GetResult(_filter) is not null)
                 r.AddError("--filter selects containers by their cgroups, and --processes-only reads none; use one or the other.");
         });
@@ -191,7 +206,12 @@ public sealed class CtopCommand
                 ProcessesOnly = processesOnly,
             },
         };
-        return new CliOptions(sampling, batch, result.GetValue(_batch)) { Warnings = warning is null ? [] : [warning] };
+        var from = result.GetValue(_from);
+        return new CliOptions(sampling, batch, result.GetValue(_batch))
+        {
+            Warnings = warning is null ? [] : [warning],
+            From = from is null ? null : new Store.RecordedRange(from, result.GetValue(_begin), result.GetValue(_end)),
+        };
     }
 
     private static int? ParseIterations(ArgumentResult r)

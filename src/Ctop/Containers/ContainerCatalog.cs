@@ -134,12 +134,15 @@ public sealed class ContainerCatalog : IDisposable
     }
 
     /// <summary>The frame with its containers named as the runtimes name them. Cheap: dictionary look-ups only.</summary>
-    public Frame Annotate(Frame frame)
+    public Frame Annotate(Frame frame) => Annotate(frame, Resolve);
+
+    /// <summary>The frame with each container id replaced by what <paramref name="resolve"/> returns (the same object: unchanged); replay uses the recorded names.</summary>
+    public static Frame Annotate(Frame frame, Func<ContainerId, ContainerId> resolve)
     {
         var resolved = new Dictionary<ContainerId, ContainerId>(ReferenceEqualityComparer.Instance);
         ContainerId Get(ContainerId id)
         {
-            if (!resolved.TryGetValue(id, out var e)) resolved[id] = e = Resolve(id);
+            if (!resolved.TryGetValue(id, out var e)) resolved[id] = e = resolve(id);
             return e;
         }
 
@@ -160,7 +163,7 @@ public sealed class ContainerCatalog : IDisposable
             processes[i] = p with { Container = e };
         }
         var scope = frame.Scope;
-        if (scope.CgroupPath is { } path && ContainerNames.FromPath(path) is { } own && Resolve(own) is var mine && !ReferenceEquals(mine, own))
+        if (scope.CgroupPath is { } path && ContainerNames.FromPath(path) is { } own && resolve(own) is var mine && !ReferenceEquals(mine, own))
             scope = scope with { Name = mine.QualifiedName };
         if (cgroups is null && processes is null && ReferenceEquals(scope, frame.Scope)) return frame;
         return frame with { Cgroups = cgroups ?? frame.Cgroups, Processes = processes ?? frame.Processes, Scope = scope };

@@ -29,12 +29,35 @@ public static class DiagnoseCommand
         var procRoot = new Option<string>("--proc-root") { Description = "Where proc is mounted.", HelpName = "DIR", DefaultValueFactory = _ => "/proc" };
         var cgroupRoot = new Option<string?>("--cgroup-root") { Description = "Where the cgroup filesystem is mounted.", HelpName = "DIR" };
 
+        var from = new Option<string?>("--from") { Description = "Diagnose from a recording (ctop record) instead of sampling now.", HelpName = "DIR" };
+        var at = Cli.HistoryCommands.TimeOption("--at", "With --from: the window ends at TIME (ISO 8601 or HH:MM[:SS] today). Default: the newest sample.");
         var command = new Command("diagnose", "Sample for a while and rank noisy neighbours: who takes the CPU and memory, and who waits.");
-        foreach (var o in new Option[] { seconds, json, procRoot, cgroupRoot }) command.Options.Add(o);
+        foreach (var o in new Option[] { seconds, json, procRoot, cgroupRoot, from, at }) command.Options.Add(o);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(at) is not null && r.GetResult(from) is null) r.AddError("--at picks a recorded time: give the store with --from DIR.");
+        });
         command.SetAction(async (result, ct) =>
         {
             var options = new SamplingOptions { ProcRoot = result.GetValue(procRoot)!, CgroupRoot = result.GetValue(cgroupRoot), Schedstat = true };
-            var report = await RunAsync(options, TimeSpan.FromSeconds(result.GetValue(seconds)), ct).ConfigureAwait(false);
+            DiagnosisReport report;
+            if (result.GetValue(from) is { } dir)
+            {
+                var error = result.InvocationConfiguration.Error;
+                if (Store.StoreFormat.ListShards(dir).Count == 0)
+                {
+                    error.WriteLine($"ctop: no recording in '{Display.Escape(dir)}' (ctop record --dir {Display.Escape(dir)} makes one)");
+                    return 1;
+                }
+                var reader = new Store.StoreReader(dir, m => error.WriteLine("ctop: " + Display.Escape(m)));
+                if (Store.StoreWindow.FrameOver(reader, result.GetValue(at), TimeSpan.FromSeconds(result.GetValue(seconds))) is not { } frame)
+                {
+                    error.WriteLine($"ctop: '{Display.Escape(dir)}' has no two samples of one recording run around that time");
+                    return 1;
+                }
+                report = Diagnoser.Diagnose(frame);
+            }
+            else report = await RunAsync(options, TimeSpan.FromSeconds(result.GetValue(seconds)), ct).ConfigureAwait(false);
             var output = result.InvocationConfiguration.Output;
             if (result.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, DiagnosisJsonContext.Default.DiagnosisReport));
             else Write(report, output);

@@ -36,6 +36,9 @@ public sealed class History
         }
     }
 
+    /// <summary>Forgets every point (replay, after a jump in time).</summary>
+    public void Clear() { lock (_gate) _cgroups.Clear(); }
+
     public IReadOnlyList<HistoryPoint> OfCgroup(string path) { lock (_gate) return _cgroups.TryGetValue(path, out var s) ? s.ToArray() : []; }
 
     private void Forget()

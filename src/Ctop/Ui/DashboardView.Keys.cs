@@ -137,6 +137,7 @@ public sealed partial class DashboardView
     {
         if (State.Status is not null) { State.Status = null; RefreshTitles(); }
         if (_overlay is not null) return _overlay.HandleKey(key);
+        if (ExtraKeys?.Invoke(key) == true) return true;
         if (!KeyBindings.TryGet(key, out var binding)) return false;
         foreach (var command in binding.Commands)
             if (InvokeCommand(command, binding) is true) return true;
@@ -188,6 +189,11 @@ public sealed partial class DashboardView
         foreach (var a in CgroupActions) Row(a.Keys, a.Description);
         sb.AppendLine("Process table");
         foreach (var a in ProcessActions) Row(a.Keys, a.Description);
+        if (ExtraHelp.Count > 0)
+        {
+            sb.AppendLine("Recording");
+            foreach (var (keys, what) in ExtraHelp) Row(keys, what);
+        }
         sb.AppendLine();
         sb.AppendLine("Columns: CORES/LIM cores used / effective CPU limit; CPU% % of that limit; THR% share of CFS periods");
         sb.AppendLine("throttled; MEM/LIM working set / effective memory limit; PSI CPU pressure (some, avg10).");

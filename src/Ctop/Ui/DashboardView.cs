@@ -157,6 +157,21 @@ public sealed partial class DashboardView : Window
         set { _sourceNote = value; RefreshTitles(); }
     }
 
+    /// <summary>Keys handled before the dashboard's own (replay's time travel); true: handled.</summary>
+    public Func<Key, bool>? ExtraKeys { get; set; }
+
+    /// <summary>Put before the header's first line (replay: that it is a recording, and its time).</summary>
+    public Func<Frame?, string>? HeaderTag { get; set; }
+
+    /// <summary>More rows for the help screen (keys, what they do).</summary>
+    public IReadOnlyList<(string Keys, string What)> ExtraHelp { get; set; } = [];
+
+    public void ShowOverlay(Overlay overlay) => Open(overlay);
+
+    public void ShowStatus(string message) => Status(message);
+
+    public void RefreshHeader() => RefreshAll();
+
     /// <summary>The key bar's message until the next key (a config problem, a save), whole: the bar may cut it.</summary>
     public string? StatusText => State.Status;
 
@@ -236,7 +251,10 @@ public sealed partial class DashboardView : Window
 
     private void RefreshAll()
     {
-        _header.Text = string.Join("\n", HeaderModel.Lines(State.Frame, Interval, Math.Max(1, Viewport.Width > 0 ? Viewport.Width : 80)));
+        int width = Math.Max(1, Viewport.Width > 0 ? Viewport.Width : 80);
+        var lines = HeaderModel.Lines(State.Frame, Interval, width);
+        if (HeaderTag is { } tag) lines[0] = Fmt.Fit(tag(State.Frame) + lines[0], width);
+        _header.Text = string.Join("\n", lines);
         RefreshTitles();
     }
 

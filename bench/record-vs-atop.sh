@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# ctop record against atop -w, side by side in one run on one workload: bytes per sample, CPU, RSS; and ctop -b at the
+# same interval beside them (the recorder should cost no more CPU than it).
+#
+#   bench/record-vs-atop.sh [-n PROCS] [-m CGROUPS] [-i INTERVAL] [-w SECONDS]
+#
+# As root. Compiles bench/workload.c and starts PROCS mostly sleeping processes (default 500) in CGROUPS ctop-test-*
+# cgroups (default 50). CTOP=/path/to/ctop picks the binary (default: a NativeAOT publish in bench/.out-record, made
+# when missing). Then for SECONDS (default 60) at INTERVAL seconds (default 1) runs at once: `atop -w FILE INTERVAL`,
+# `ctop record --dir DIR -d INTERVAL` and `ctop -b -d INTERVAL > /dev/null`. Prints markdown: samples, bytes per
+# sample (file growth over the window divided by window / interval, so headers and the first key frame are left out), CPU seconds
+# per minute (utime + stime from /proc/PID/stat), VmRSS and VmHWM. Everything it starts is removed on every exit path.
+set -euo pipefail
+procs=500 cgroups=50 interval=1 window=60
+while getopts "n:m:i:w:h" o; do
+  case $o in
+    n) procs=$OPTARG ;; m) cgroups=$OPTARG ;; i) interval=$OPTARG ;; w) window=$OPTARG ;;
+    h) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "usage: bench/record-vs-atop.sh [-n PROCS] [-m CGROUPS] [-i INTERVAL] [-w SECONDS]" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || { echo "record-vs-atop.sh: run as root (the workload creates cgroups)" >&2; exit 1; }
+command -v atop >/dev/null || { echo "record-vs-atop.sh: atop is not installed (apt-get install atop)" >&2; exit 1; }
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/ctop-bench-rec-XXXXXX)
+pids=() wl_pid=""
+cleanup() {
+  set +e
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  if [ -n "$wl_pid" ]; then kill -TERM "$wl_pid" 2>/dev/null; wait "$wl_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+ctop=${CTOP:-}
+if [ -z "$ctop" ]; then
+  ctop=$repo/bench/.out-record/ctop
+  if [ ! -x "$ctop" ]; then
+    echo "publishing ctop (NativeAOT) to bench/.out-record" >&2
+    dotnet publish "$repo/src/Ctop/Ctop.csproj" -c Release -r linux-x64 -p:PublishAot=true -o "$repo/bench/.out-record" >&2
+  fi
+fi
+gcc -O2 -Wall -o "$work/workload" "$repo/bench/workload.c"
+"$work/workload" -n "$procs" -m "$cgroups" -r "$work/ready" 2> "$work/workload.err" &
+wl_pid=$!
+for _ in $(seq 1 600); do [ -f "$work/ready" ] && break; sleep 0.1; done
+[ -f "$work/ready" ] || { cat "$work/workload.err" >&2; echo "the workload did not start" >&2; exit 1; }
+sleep 2
+
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss() { awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { printf "%.1f / %.1f", r / 1024, h / 1024 }' "/proc/$1/status"; }
+
+atop -w "$work/atop.raw" "$interval" > /dev/null 2>&1 & pids+=($!); atop_pid=$!
+"$ctop" record --dir "$work/store" -d "$interval" 2> "$work/record.err" & pids+=($!); rec_pid=$!
+"$ctop" -b -d "$interval" > /dev/null & pids+=($!); batch_pid=$!
+# Past the headers and the first key frame (a loaded machine starts them slowly).
+for _ in $(seq 1 600); do
+  [ -s "$work/atop.raw" ] && ls "$work/store"/ctop-*.ctr >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sleep 5
+hz=$(getconf CLK_TCK)
+a0=$(stat -c %s "$work/atop.raw"); s0=$(du -sb "$work/store" | cut -f1)
+ca0=$(cpu $atop_pid); cr0=$(cpu $rec_pid); cb0=$(cpu $batch_pid)
+sleep "$window"
+a1=$(stat -c %s "$work/atop.raw"); s1=$(du -sb "$work/store" | cut -f1)
+ca1=$(cpu $atop_pid); cr1=$(cpu $rec_pid); cb1=$(cpu $batch_pid)
+# Both sample on a grid of the interval: the window holds the same number of samples for each.
+samples=$(awk -v w="$window" -v i="$interval" 'BEGIN { printf "%d", w / i }')
+per() { awk -v d="$1" -v n="$samples" 'BEGIN { printf "%.0f", d / n }'; }
+cpm() { awk -v t="$1" -v hz="$hz" -v w="$window" 'BEGIN { printf "%.2f", t / hz * 60 / w }'; }
+echo "Workload: $procs processes in $cgroups cgroups; interval ${interval}s; window ${window}s ($samples samples); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| tool | bytes/sample | CPU s/min | RSS / peak MB |"
+echo "|---|---|---|---|"
+echo "| atop -w | $(per $((a1 - a0))) | $(cpm $((ca1 - ca0))) | $(rss $atop_pid) |"
+echo "| ctop record | $(per $((s1 - s0))) | $(cpm $((cr1 - cr0))) | $(rss $rec_pid) |"
+echo "| ctop -b | - | $(cpm $((cb1 - cb0))) | $(rss $batch_pid) |"
+[ -s "$work/record.err" ] && { echo; echo "ctop record said:"; cat "$work/record.err"; }
+exit 0

@@ -1,0 +1,78 @@
+using Ctop.Model;
+
+namespace Ctop.Store;
+
+/// <summary>
+/// Where replay is in a store, and the moves its keys make: a sample at a time, by a stretch of time, to a time, to
+/// the end. Only positions that have a frame (not a run's first sample, not one next to a corrupt record) are stopped
+/// at. Not thread-safe: replay drives it from one background thread.
+/// </summary>
+public sealed class ReplayCursor(StoreReader reader)
+{
+    public StorePosition? Position { get; private set; }
+    public Frame? Frame { get; private set; }
+
+    private Frame? Set(StorePosition p, Frame f)
+    {
+        Position = p;
+        Frame = f;
+        return f;
+    }
+
+    /// <summary>The first frame at or after the time; the nearest earlier one when there is none after it.</summary>
+    public Frame? GoTo(DateTimeOffset time)
+    {
+        if (reader.Seek(time) is not { } p) return null;
+        if (reader.RecordTime(p) >= time || reader.Next(p) is null)
+        {
+            for (StorePosition? q = p; q is { } at; q = reader.Next(at))
+                if (reader.Frame(at) is { } f) return Set(at, f);
+        }
+        for (StorePosition? q = p; q is { } at; q = reader.Previous(at))
+            if (reader.Frame(at) is { } f) return Set(at, f);
+        return null;
+    }
+
+    /// <summary>The newest frame, after looking for records written since (the store may be being recorded).</summary>
+    public Frame? GoToEnd()
+    {
+        reader.Refresh();
+        for (var q = reader.Last(); q is { } at; q = reader.Previous(at))
+            if (reader.Frame(at) is { } f) return Set(at, f);
+        return null;
+    }
+
+    /// <summary>Moves <paramref name="samples"/> frames on (negative: back); stops at either end. Null when it could not move.</summary>
+    public Frame? Step(int samples)
+    {
+        if (Position is not { } p) return GoToEnd();
+        Frame? found = null;
+        StorePosition at = p;
+        for (int moved = 0; moved < Math.Abs(samples);)
+        {
+            var next = samples > 0 ? reader.Next(at) : reader.Previous(at);
+            if (next is null && samples > 0 && reader.Refresh()) next = reader.Next(at);
+            if (next is not { } n) break;
+            at = n;
+            if (reader.Frame(at) is { } f) { found = f; moved++; }
+        }
+        return found is null ? null : Set(at, found);
+    }
+
+    /// <summary>Moves by wall-clock time from the current frame (a minute, an hour).</summary>
+    public Frame? Jump(TimeSpan by) => Frame is { } f ? GoTo(f.Time + by) : GoToEnd();
+
+    /// <summary>Up to <paramref name="count"/> frames before the current one, oldest first, for the sparklines' history.</summary>
+    public List<Frame> FramesBefore(int count)
+    {
+        var list = new List<Frame>();
+        if (Position is not { } p) return list;
+        StorePosition? q = p;
+        // Walk back to the first of them, then forward (the decoder moves forward cheaply).
+        int back = 0;
+        for (; back < count && q is { } at && reader.Previous(at) is { } prev; back++) q = prev;
+        for (; q is { } at && at.CompareTo(p) <= 0; q = reader.Next(at))
+            if (reader.Frame(at) is { } f) list.Add(f);
+        return list;
+    }
+}
