@@ -18,6 +18,8 @@ public sealed record SamplingOptions
     public bool Cgroups { get; init; } = true;
     /// <summary>Also read every thread's run-queue wait (/proc/PID/task/TID/schedstat): one file per thread, for diagnosis.</summary>
     public bool Schedstat { get; init; }
+    /// <summary>Also read memory-limit hits (v1 memory.failcnt; v2 has them in memory.events anyway): one file more per cgroup on v1.</summary>
+    public bool MemoryLimitHits { get; init; }
     /// <summary>Where to ask container runtimes for names, images and labels; null: containers are named from their cgroup paths.</summary>
     public Containers.RuntimeOptions? Runtimes { get; init; }
     /// <summary>
