@@ -31,7 +31,7 @@ public sealed class MetricsServer : IDisposable
     private readonly Func<ServeSnapshot?> _latest;
     private readonly ServerLimits _limits;
     private readonly byte[] _landing;
-    private int _active;
+    private int _active, _refusing;
     private long _served;
 
     public MetricsServer(IPEndPoint endpoint, string path, Func<ServeSnapshot?> latest, ServerLimits? limits = null)
@@ -86,13 +86,36 @@ public sealed class MetricsServer : IDisposable
 
     private void RefuseBusy(Socket client)
     {
-        try
+        // Refusals have a cap of their own; past both, a client is just closed.
+        if (Interlocked.Increment(ref _refusing) > _limits.MaxConnections)
         {
-            client.Blocking = false; // 80 bytes fit any send buffer; never wait for this client
-            client.Send(Busy);
+            Interlocked.Decrement(ref _refusing);
+            client.Dispose();
+            Interlocked.Increment(ref _served);
+            return;
         }
-        catch (SocketException) { }
-        finally { client.Dispose(); Interlocked.Increment(ref _served); }
+        _ = Task.Run(async () =>
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(1024);
+            try
+            {
+                client.Blocking = false; // 80 bytes fit any send buffer; never wait to send them
+                client.Send(Busy);
+                // Read what the client sent before closing, or the kernel resets the connection under the answer.
+                client.Shutdown(SocketShutdown.Send);
+                using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                for (int i = 0; i < 16 && await client.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, drain.Token).ConfigureAwait(false) > 0; i++) { }
+            }
+            catch (OperationCanceledException) { }
+            catch (SocketException) { }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                client.Dispose();
+                Interlocked.Decrement(ref _refusing);
+                Interlocked.Increment(ref _served);
+            }
+        });
     }
 
     private async Task ServeAsync(Socket client, CancellationToken stopping)
