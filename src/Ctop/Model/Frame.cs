@@ -64,7 +64,7 @@ public sealed record CgroupCounters
     public ulong? CfsThrottledPeriods { get; init; }
     /// <summary>cpu.stat throttled_time (ns, v1) or throttled_usec (v2).</summary>
     public double? CfsThrottledSeconds { get; init; }
-    /// <summary>v1 cpu.shares, or v2 cpu.weight converted to shares as the kernel and cAdvisor convert it.</summary>
+    /// <summary>v1 cpu.shares, or v2 cpu.weight × 1024 / 100 (ProcFs's CpuWeight.ToShares).</summary>
     public ulong? CpuShares { get; init; }
     /// <summary>Times a charge hit the memory limit (v1 memory.failcnt, v2 memory.events max); read only when asked for.</summary>
     public ulong? MemoryLimitHits { get; init; }
