@@ -20,9 +20,11 @@ cd "$(dirname "$0")"
 # zlib1g-dev link the NativeAOT ctop that runs in it and in the containers. man-db and groff-base render docs/ctop.1;
 # bash and zsh run the completion scripts. The container tier (tests/Containers) starts a private dockerd (docker.io)
 # and a podman API service with runc (podman's default crun refuses this hybrid host) and imports a busybox image into
-# both; none of them is started by the packages themselves on a machine without systemd as PID 1.
+# both; none of them is started by the packages themselves on a machine without systemd as PID 1. The Prometheus tier
+# (tests/Serve.Tests) runs a private prometheus that scrapes `ctop serve`, and promtool lints the output and unit-tests
+# the alerts (prometheus, which brings promtool).
 packages=(procps systemd tmux lxcfs util-linux e2fsprogs busybox-static qemu-system-x86 zstd xz-utils gcc zlib1g-dev
-          man-db groff-base bash zsh docker.io podman runc)
+          man-db groff-base bash zsh docker.io podman runc prometheus)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 say() { echo "test.sh: $*"; }

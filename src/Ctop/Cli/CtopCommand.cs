@@ -121,6 +121,7 @@ public sealed class CtopCommand
         Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
         Root.Subcommands.Add(LxcfsCommands.CreateProcCommand());
+        Root.Subcommands.Add(Serve.ServeCommand.Create());
         foreach (var c in Launcher.LauncherCommands.Create()) Root.Subcommands.Add(c);
         // With subcommands present, a root without an action is a parse error ("Required command"); CtopApp sets the real one.
         Root.SetAction(_ => CtopApp.Success);

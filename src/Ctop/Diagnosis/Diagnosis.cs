@@ -5,7 +5,11 @@ using ProcFs.Cgroups;
 namespace Ctop.Diagnosis;
 
 /// <summary>One cgroup named by the diagnosis, with why, and the figures behind it.</summary>
-public sealed record Finding(string Cgroup, string Name, double Score, string Reason, IReadOnlyDictionary<string, double?> Metrics);
+public sealed record Finding(string Cgroup, string Name, double Score, string Reason, IReadOnlyDictionary<string, double?> Metrics)
+{
+    /// <summary>The other side: for a culprit the victim it hurts most, for a victim the culprit hurting it most; null when none is named.</summary>
+    public string? Neighbour { get; init; }
+}
 
 public sealed record DiagnosisReport(DateTimeOffset Time, double IntervalSeconds, IReadOnlyList<Finding> Culprits, IReadOnlyList<Finding> Victims);
 
@@ -63,11 +67,15 @@ public static class Diagnoser
             if (excess < ExcessCores || hurt.Victim is null) continue;
             string limit = c.EffectiveCpuLimitCores is double l ? $"a limit of {F(l)} cores" : "no limit";
             string reason = $"{c.Name} uses {F(used)} cores with {limit} (fair share {F(share)}) while {hurt.Victim.Name} {hurt.Complaint}";
-            culprits.Add(new Finding(c.Path, c.Name, excess * (1 + hurt.Victim.Score), reason, Metrics(c, share)));
+            culprits.Add(new Finding(c.Path, c.Name, excess * (1 + hurt.Victim.Score), reason, Metrics(c, share)) { Neighbour = hurt.Victim.Cgroup });
         }
         culprits.Sort((a, b) => b.Score.CompareTo(a.Score));
+        // Culprits are sorted by score, so the first naming a victim is the one hurting it most.
+        for (int i = 0; i < victims.Count; i++)
+            if (culprits.FirstOrDefault(k => k.Neighbour == victims[i].Cgroup) is { } worst) victims[i] = victims[i] with { Neighbour = worst.Cgroup };
         return new DiagnosisReport(frame.Time, frame.IntervalSeconds,
-            culprits.Select(f => f with { Cgroup = Shown(f.Cgroup) }).ToList(), victims.Select(f => f with { Cgroup = Shown(f.Cgroup) }).ToList());
+            culprits.Select(f => f with { Cgroup = Shown(f.Cgroup), Neighbour = f.Neighbour is { } n ? Shown(n) : null }).ToList(),
+            victims.Select(f => f with { Cgroup = Shown(f.Cgroup), Neighbour = f.Neighbour is { } n ? Shown(n) : null }).ToList());
     }
 
     /// <summary>The finding, and what is wrong in words that follow the name ("waits 420 ms/s for CPU ...").</summary>

@@ -107,7 +107,9 @@ public sealed record CgroupView(
 
     /// <summary>Why the cgroup needs attention (<see cref="AttentionRules"/>): throttled, memory near its limit, OOM kills.</summary>
     public Attention Attention => AttentionRules.Of(this);
-}
+
+    /// <summary>The kernel's cumulative counters as of the frame's second sample, for views that publish counters (the exporter).</summary>
+    public CgroupCounters? Counters { get; init; }
 
 /// <summary>What a memory figure counts. The working set is usage minus reclaimable inactive file cache, as docker stats
 /// and kubectl top count it: page cache alone would make every file-reading cgroup look full.</summary>
@@ -153,6 +155,33 @@ public static class AttentionRules
     }
 }
 
+/// <summary>
+/// Cumulative counters since the cgroup was made, in base units (seconds), as of the frame's second sample; null where the
+/// kernel has no such file. Prometheus rates these itself, so a scrape that misses a frame loses nothing.
+/// </summary>
+public sealed record CgroupCounters
+{
+    /// <summary>CPU time of the cgroup and its descendants (cpuacct.usage, v2 cpu.stat usage_usec).</summary>
+    public double? CpuUsageSeconds { get; init; }
+    /// <summary>cpu.stat nr_periods: enforcement periods that had runnable tasks.</summary>
+    public ulong? CfsPeriods { get; init; }
+    /// <summary>cpu.stat nr_throttled.</summary>
+    public ulong? CfsThrottledPeriods { get; init; }
+    /// <summary>cpu.stat throttled_time (ns, v1) or throttled_usec (v2).</summary>
+    public double? CfsThrottledSeconds { get; init; }
+    /// <summary>v1 cpu.shares, or v2 cpu.weight × 1024 / 100 (ProcFs's CpuWeight.ToShares).</summary>
+    public ulong? CpuShares { get; init; }
+    /// <summary>Times a charge hit the memory limit (v1 memory.failcnt, v2 memory.events max); read only when asked for.</summary>
+    public ulong? MemoryLimitHits { get; init; }
+    /// <summary>PSI totals (the total= field): some = at least one task stalled, full = all non-idle tasks stalled.</summary>
+    public double? CpuSomeStalledSeconds { get; init; }
+    public double? CpuFullStalledSeconds { get; init; }
+    public double? MemorySomeStalledSeconds { get; init; }
+    public double? MemoryFullStalledSeconds { get; init; }
+    public double? IoSomeStalledSeconds { get; init; }
+    public double? IoFullStalledSeconds { get; init; }
+}
+
 public sealed record CpuView(
     double? UsedCores,
     double? LimitCores,
@@ -181,7 +210,13 @@ public sealed record MemoryView(
 
 public sealed record PidsView(long? Current, long? Max);
 
-public sealed record EffectiveLimits(double? CpuLimitCores, string? CpuLimitSetBy, long? MemoryLimitBytes, string? MemoryLimitSetBy);
+public sealed record EffectiveLimits(double? CpuLimitCores, string? CpuLimitSetBy, long? MemoryLimitBytes, string? MemoryLimitSetBy)
+{
+    /// <summary>Cores used over the effective CPU limit, 0–1 (briefly above 1 from timing); null when unlimited.</summary>
+    public double? CpuUsageRatio { get; init; }
+    /// <summary>Working set over the effective memory limit, 0–1: the basis the kubelet evicts on; null when unlimited.</summary>
+    public double? MemoryWorkingSetRatio { get; init; }
+}
 
 public sealed record IoView(double? ReadBytesPerSecond, double? WriteBytesPerSecond);
 

@@ -70,8 +70,16 @@ public static class FrameBuilder
         foreach (var (path, c) in cur.Cgroups)
         {
             prev.Cgroups.TryGetValue(path, out var p);
+            var cpu = Cpu(c, p, seconds);
+            var memory = Memory(c, p, seconds);
+            var effective = Effective(path, cur);
+            effective = effective with
+            {
+                CpuUsageRatio = cpu.UsedCores is double u && effective.CpuLimitCores is double l && l > 0 ? u / l : null,
+                MemoryWorkingSetRatio = memory.WorkingSetBytes is long ws && effective.MemoryLimitBytes is long m && m > 0 ? (double)ws / m : null,
+            };
             list.Add(new CgroupView(path, Name(path), ContainerNames.FromPath(path),
-                Cpu(c, p, seconds), Memory(c, p, seconds), Pids(c), Effective(path, cur), Io(c, p, seconds), Pressure(c)));
+                cpu, memory, Pids(c), effective, Io(c, p, seconds), Pressure(c)) { Counters = Counters(c) });
         }
         return list;
     }
@@ -105,6 +113,27 @@ public static class FrameBuilder
         {
             NewOomKills = (long?)Delta(m.OomKills, p?.Memory?.OomKills),
             LimitHitsPerSecond = Delta(m.Failcnt, p?.Memory?.Failcnt) is ulong hits && seconds > 0 ? hits / seconds : null,
+        };
+    }
+
+    private static CgroupCounters Counters(CgroupStats c)
+    {
+        var cpu = c.Cpu;
+        var psi = c.Pressure;
+        return new CgroupCounters
+        {
+            CpuUsageSeconds = cpu?.UsageNs / 1e9,
+            CfsPeriods = cpu?.NrPeriods,
+            CfsThrottledPeriods = cpu?.NrThrottled,
+            CfsThrottledSeconds = cpu?.ThrottledNs / 1e9,
+            CpuShares = cpu?.Shares,
+            MemoryLimitHits = c.Memory?.Failcnt,
+            CpuSomeStalledSeconds = psi?.Cpu?.Some?.TotalUsec / 1e6,
+            CpuFullStalledSeconds = psi?.Cpu?.Full?.TotalUsec / 1e6,
+            MemorySomeStalledSeconds = psi?.Memory?.Some?.TotalUsec / 1e6,
+            MemoryFullStalledSeconds = psi?.Memory?.Full?.TotalUsec / 1e6,
+            IoSomeStalledSeconds = psi?.Io?.Some?.TotalUsec / 1e6,
+            IoFullStalledSeconds = psi?.Io?.Full?.TotalUsec / 1e6,
         };
     }
 

@@ -66,7 +66,7 @@ public sealed class Sampler : IDisposable
         // Each part is timed where it is read: a rate is Δcounter over the Δtime of the reads that produced it.
         var timestamp = Stopwatch.GetTimestamp();
         // Diagnosis (ctop diagnose, the dashboard's neighbours view) rates memory-limit hits from failcnt.
-        _cgroups.ReadsSwapAndFailcnt = _options.Schedstat || _options.SchedstatDemand?.Wanted == true;
+        _cgroups.ReadsSwapAndFailcnt = _options.Schedstat || _options.MemoryLimitHits || _options.SchedstatDemand?.Wanted == true;
         var cgroups = _options.Cgroups ? ReadCgroups() : new Dictionary<string, CgroupStats>();
         var processTimestamp = Stopwatch.GetTimestamp();
         var processes = _options.Processes ? ReadProcesses() : new Dictionary<int, ProcessSample>();

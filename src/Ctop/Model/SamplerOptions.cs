@@ -16,6 +16,8 @@ public record SamplerOptions
     public bool Cgroups { get; init; } = true;
     /// <summary>Also read every thread's run-queue wait (/proc/PID/task/TID/schedstat): one file per thread, for diagnosis.</summary>
     public bool Schedstat { get; init; }
+    /// <summary>Also read memory-limit hits (v1 memory.failcnt; v2 has them in memory.events anyway): one file more per cgroup on v1.</summary>
+    public bool MemoryLimitHits { get; init; }
     /// <summary>
     /// Read the run-queue waits only while this says they are wanted (the dashboard: while the noisy-neighbours view is
     /// open), since they add a file per thread to every sample. <see cref="Schedstat"/> reads them always.
