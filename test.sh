@@ -17,9 +17,11 @@ cd "$(dirname "$0")"
 # zlib1g-dev link the NativeAOT ctop that runs in it. man-db and groff-base render docs/ctop.1; bash and zsh run the
 # completion scripts. The container tier (tests/Containers) starts a private dockerd (docker.io) and a podman API
 # service with runc (podman's default crun refuses this hybrid host) and imports a busybox image into both; none of
-# them is started by the packages themselves on a machine without systemd as PID 1.
+# them is started by the packages themselves on a machine without systemd as PID 1. The same tier starts a private
+# containerd (its ctr and runc shim) to name Kubernetes pods from, renders deploy/kubernetes with kubectl's kustomize
+# and validates it with node (tests/Kubernetes: npm packages cached under ~/.cache/ctop-npm).
 packages=(procps systemd tmux lxcfs util-linux busybox-static qemu-system-x86 zstd xz-utils gcc zlib1g-dev man-db groff-base
-          bash zsh docker.io podman runc)
+          bash zsh docker.io podman runc containerd kubectl nodejs)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -40,6 +42,11 @@ if [ ${#need[@]} -gt 0 ]; then
   else
     echo "test.sh: no apt-get: cannot install ${need[*]}; tiers that need them fail (CTOP_KERNEL_TESTS=require)"
   fi
+fi
+
+# Debian's nodejs leaves npm to its own package; other builds of nodejs carry it (and conflict with Debian's npm).
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends npm
 fi
 
 # The v2 tier's kernel (tests/V2): apt-get download into a cache kept between runs, before the tests so the download
