@@ -8,7 +8,8 @@ namespace Containers.Tests;
 /// <summary>
 /// The ctop image (deploy/image/build.sh) built from the published NativeAOT binary without pulling anything, loaded
 /// into the tier's private dockerd (which has no network), and run as the DaemonSet runs it: the host's pid namespace,
-/// the host's /proc and cgroupfs mounted read-only under /host, a read-only root, no capabilities, no new privileges.
+/// the host's /proc mounted read-only at /host/proc and its cgroupfs over the container's own /sys/fs/cgroup, a
+/// read-only root, no capabilities, no new privileges.
 /// </summary>
 [Collection(RuntimesCollection.Name)]
 public sealed class ImageTests(Runtimes runtimes, ITestOutputHelper log)
@@ -41,7 +42,7 @@ public sealed class ImageTests(Runtimes runtimes, ITestOutputHelper log)
     private static readonly string[] AsTheDaemonSet =
     [
         "--pid", "host", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", "0:0",
-        "-v", "/proc:/host/proc:ro", "-v", "/sys/fs/cgroup:/host/sys/fs/cgroup:ro",
+        "-v", "/proc:/host/proc:ro", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
     ];
 
     [RuntimeFact]
@@ -66,9 +67,10 @@ public sealed class ImageTests(Runtimes runtimes, ITestOutputHelper log)
         var tag = Image();
         var up = runtimes.Up;
         var (rc, stdout, stderr) = up.Docker(["run", "--rm", "--network", "none", .. AsTheDaemonSet, tag,
-            "-b", "--json", "-n", "2", "-d", "0.5", "--cgroups-only", "--proc-root", "/host/proc", "--cgroup-root", "/host/sys/fs/cgroup"]);
+            "-b", "--json", "-n", "2", "-d", "0.5", "--cgroups-only", "--proc-root", "/host/proc"]);
         Assert.True(rc == 0, $"docker run exited {rc}: {stderr}");
         var frame = Json.Lines(stdout)[^1];
+        Assert.Equal("host", frame.Str("scope.kind"));
         var web = frame.Cgroup("/docker/" + up.Ids["web"]);
         Assert.Equal(0.5, web.Num("cpu.limitCores"));
         Assert.Equal(64L << 20, (long)web.Num("memory.limitBytes")!);
@@ -86,7 +88,7 @@ public sealed class ImageTests(Runtimes runtimes, ITestOutputHelper log)
         var name = $"ctop-test-image-{up.Suffix}";
         // Host networking on 127.0.0.1: the tier's dockerd has no bridge; the DaemonSet listens on 0.0.0.0 in its pod's own network.
         up.DockerOk(["run", "-d", "--name", name, "--network", "host", .. AsTheDaemonSet, tag,
-            "serve", "--listen", $"127.0.0.1:{port}", "--proc-root", "/host/proc", "--cgroup-root", "/host/sys/fs/cgroup"]);
+            "serve", "--listen", $"127.0.0.1:{port}", "--proc-root", "/host/proc"]);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
