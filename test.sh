@@ -22,9 +22,11 @@ cd "$(dirname "$0")"
 # and a podman API service with runc (podman's default crun refuses this hybrid host) and imports a busybox image into
 # both; none of them is started by the packages themselves on a machine without systemd as PID 1. The Prometheus tier
 # (tests/Serve.Tests) runs a private prometheus that scrapes `ctop serve`, and promtool lints the output and unit-tests
-# the alerts (prometheus, which brings promtool).
+# the alerts (prometheus, which brings promtool). The container tier also starts a private containerd (its ctr and
+# runc shim) to name Kubernetes pods from; tests/Kubernetes render deploy/kubernetes with kubectl's kustomize and
+# validate it with node (npm packages cached under ~/.cache/ctop-npm).
 packages=(procps systemd tmux lxcfs util-linux e2fsprogs busybox-static qemu-system-x86 zstd xz-utils gcc zlib1g-dev
-          man-db groff-base bash zsh docker.io podman runc prometheus)
+          man-db groff-base bash zsh docker.io podman runc prometheus containerd kubectl nodejs)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 say() { echo "test.sh: $*"; }
@@ -44,6 +46,11 @@ if [ ${#need[@]} -gt 0 ]; then
   else
     say "cannot install ${need[*]} (needs root and apt-get); the tiers that need them are left out below"
   fi
+fi
+
+# Debian's nodejs leaves npm to its own package; other builds of nodejs carry it (and conflict with Debian's npm).
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends npm
 fi
 
 # Which tiers can run here. Each one that cannot is named once, with why, and left out.

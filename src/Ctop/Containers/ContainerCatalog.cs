@@ -89,6 +89,8 @@ public sealed class ContainerCatalog : IDisposable
             sources.Add(new RuntimeSource("podman", options.PodmanHost is { } h ? new EngineApiClient(h, options.RequestTimeout) : null,
                 ContainerSources.PodmanApi, storage is null ? null : storage.Read));
         }
+        if (options.ContainerdSocket is { } socket)
+            sources.Add(new RuntimeSource("containerd", new ContainerdClient(socket, options.RequestTimeout), ContainerSources.ContainerdApi, null));
         _sources = sources;
     }
 
@@ -110,7 +112,7 @@ public sealed class ContainerCatalog : IDisposable
         {
             var byId = new Dictionary<string, ContainerRecord>(StringComparer.Ordinal);
             var pods = new Dictionary<string, (PodName, string)>(StringComparer.Ordinal);
-            // Asked one after another: each is bounded by the request timeout, and there are two.
+            // Asked one after another: each is bounded by the request timeout, and there are three.
             foreach (var source in _sources)
                 foreach (var r in await source.ListAsync(cancellation).ConfigureAwait(false))
                 {

@@ -14,7 +14,7 @@ public sealed class RuntimeUnavailableException(string message, Exception? inner
 /// Plain HttpClient over a unix socket (SocketsHttpHandler.ConnectCallback) and JsonDocument: no dependency beyond the
 /// runtime, nothing reflection-based, so it works in the NativeAOT binary.
 /// </summary>
-public sealed class EngineApiClient : IDisposable
+public sealed class EngineApiClient : IContainerLister
 {
     /// <summary>The list can be long on a busy host, but not this long.</summary>
     private const int MaxResponseBytes = 64 << 20;
@@ -29,6 +29,8 @@ public sealed class EngineApiClient : IDisposable
     }
 
     public EngineHost Host { get; }
+
+    string IContainerLister.Host => Host.Url;
 
     /// <summary>The running containers, tagged with <paramref name="source"/>. Throws <see cref="RuntimeUnavailableException"/>.</summary>
     public Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(string source, CancellationToken cancellation) =>

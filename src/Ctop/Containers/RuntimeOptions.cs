@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Ctop.Containers;
 
 /// <summary>
@@ -14,6 +16,9 @@ public sealed record RuntimeOptions
 
     /// <summary>podman's API service (`podman system service`); null: podman's API is not asked.</summary>
     public EngineHost? PodmanHost { get; init; } = EngineHost.Unix("/run/podman/podman.sock");
+
+    /// <summary>containerd's socket, asked for Kubernetes containers (namespace k8s.io); null: containerd is not asked.</summary>
+    public string? ContainerdSocket { get; init; } = ContainerdClient.DefaultAddress;
 
     /// <summary>dockerd's --data-root, for containers/ID/config.v2.json; null: no fallback.</summary>
     public string? DockerDataRoot { get; init; } = "/var/lib/docker";
@@ -33,14 +38,56 @@ public sealed record RuntimeOptions
     /// (ssh:// for a remote docker, say) only costs that runtime's API, with a <paramref name="warning"/>.
     /// </summary>
     public static RuntimeOptions? Resolve(string? dockerHost, string? podmanHost, Func<string, string?> environment,
-        out string? error, out string? warning)
+        out string? error, out string? warning) =>
+        Resolve(dockerHost, podmanHost, null, environment, out error, out warning);
+
+    /// <summary>As above, with containerd's socket: the option, else CONTAINERD_ADDRESS (as ctr reads it), else the default.</summary>
+    public static RuntimeOptions? Resolve(string? dockerHost, string? podmanHost, string? containerdAddress,
+        Func<string, string?> environment, out string? error, out string? warning)
     {
         error = null;
         warning = null;
         var docker = Pick(dockerHost, "--docker-host", environment("DOCKER_HOST"), "DOCKER_HOST", DefaultDockerHost, ref error, ref warning);
         var podman = Pick(podmanHost, "--podman-host", environment("CONTAINER_HOST"), "CONTAINER_HOST", DefaultPodmanHost, ref error, ref warning);
+        string? containerd = ContainerdClient.DefaultAddress;
+        if (containerdAddress is not null)
+        {
+            if (TryParseContainerdAddress(containerdAddress, out var path, out var why)) containerd = path;
+            else error ??= $"Invalid --containerd-address {why}.";
+        }
+        else if (environment("CONTAINERD_ADDRESS") is { } env && !string.IsNullOrWhiteSpace(env))
+        {
+            if (TryParseContainerdAddress(env, out var path, out var why)) containerd = path;
+            else
+            {
+                warning ??= $"CONTAINERD_ADDRESS {why}; not asking containerd.";
+                containerd = null;
+            }
+        }
         if (error is not null) return null;
-        return new RuntimeOptions { DockerHost = docker, PodmanHost = podman };
+        return new RuntimeOptions { DockerHost = docker, PodmanHost = podman, ContainerdSocket = containerd };
+    }
+
+    /// <summary>
+    /// containerd's address as ctr takes it: a socket path (/run/containerd/containerd.sock) or unix:///PATH. Returns the
+    /// path; on failure <paramref name="error"/> says what is accepted.
+    /// </summary>
+    public static bool TryParseContainerdAddress(string text, out string? path, out string? error)
+    {
+        path = null;
+        var t = text.Trim();
+        var p = t.StartsWith("unix://", StringComparison.Ordinal) ? t["unix://".Length..] : t;
+        if (p.StartsWith('/') && EngineHost.TryParse("unix://" + p, out var host, out _))
+        {
+            path = host!.SocketPath;
+            error = null;
+            return true;
+        }
+        var shown = string.Concat(t.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+        error = Encoding.UTF8.GetByteCount(p) > 107 && p.StartsWith('/')
+            ? $"'{shown}': a unix socket path is at most 107 bytes"
+            : $"'{shown}': expected a socket path such as /run/containerd/containerd.sock (or unix:///PATH)";
+        return false;
     }
 
     private static EngineHost? Pick(string? option, string optionName, string? env, string envName, string fallback,

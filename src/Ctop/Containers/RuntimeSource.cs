@@ -1,7 +1,17 @@
 namespace Ctop.Containers;
 
+/// <summary>A runtime's API as the catalog asks it: docker's and podman's Engine API, containerd's gRPC.</summary>
+public interface IContainerLister : IDisposable
+{
+    /// <summary>Where it is asked, as the user gave it (for status lines).</summary>
+    string Host { get; }
+
+    /// <summary>The containers, tagged with <paramref name="source"/>. Throws <see cref="RuntimeUnavailableException"/>.</summary>
+    Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(string source, CancellationToken cancellation);
+}
+
 /// <summary>One runtime's containers: from its API when it answers, else from the files under its data root.</summary>
-internal sealed class RuntimeSource(string runtime, EngineApiClient? api, string apiSource, Func<IReadOnlyList<ContainerRecord>>? files) : IDisposable
+internal sealed class RuntimeSource(string runtime, IContainerLister? api, string apiSource, Func<IReadOnlyList<ContainerRecord>>? files) : IDisposable
 {
     public string Runtime { get; } = runtime;
 

@@ -33,6 +33,15 @@ public sealed class CgroupTableModel : TableModel<CgroupRow>
         set { _tree = value; Rebuild(); }
     }
 
+    /// <summary>Keeps each Kubernetes pod's rows together in the flat (not tree) table (Output.PodGrouping).</summary>
+    public bool GroupByPod
+    {
+        get => _groupByPod;
+        set { _groupByPod = value; Rebuild(); }
+    }
+
+    private bool _groupByPod;
+
     public override string KeyOf(CgroupRow row) => row.View.Path;
 
     public void Update(IReadOnlyList<CgroupView> cgroups)
@@ -50,7 +59,7 @@ public sealed class CgroupTableModel : TableModel<CgroupRow>
         if (!_tree)
         {
             rows.Sort(cmp);
-            Rows = rows;
+            Rows = _groupByPod ? Output.PodGrouping.Order(rows, r => r.View) : rows;
             return;
         }
         var paths = new HashSet<string>(rows.Select(r => r.View.Path), StringComparer.Ordinal);

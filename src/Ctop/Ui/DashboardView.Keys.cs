@@ -34,6 +34,8 @@ public sealed partial class DashboardView
             () => OnFocused(c => c.SetSort(CgroupTableModel.ThrottledColumn), p => p.SetSort(ProcessTableModel.TimeColumn))),
         new("t F5", "tree / flat view of the focused table (cgroups by path, processes by parent)", [KeyText.K('t'), Key.F5],
             () => OnFocused(c => c.Tree = !c.Tree, p => p.Tree = !p.Tree)),
+        new("g", "group the cgroup table by Kubernetes pod: each pod's containers under it (flat view)", [KeyText.K('g')],
+            () => { CgroupModel.GroupByPod = !CgroupModel.GroupByPod; Cgroups.Apply(); RefreshTitles(); }),
         new("/", "search processes by command or PID (Enter keeps it, Esc drops it)", [KeyText.K('/')], OpenSearch),
         new("F3", "next search match (with no search yet: search)", [Key.F3],
             () => { if (Search.Search.Length == 0) OpenSearch(); else NextMatch(); }),

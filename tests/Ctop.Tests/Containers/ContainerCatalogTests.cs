@@ -29,6 +29,7 @@ public sealed class ContainerCatalogTests : IDisposable
         PodmanHost = podman is null ? null : Host(podman),
         DockerDataRoot = null,
         PodmanStorageRoot = null,
+        ContainerdSocket = null,
         RequestTimeout = timeout ?? TimeSpan.FromSeconds(5),
     };
 
