@@ -1,3 +1,5 @@
+using Ctop.Posix;
+using ProcFs.Parsing;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -48,7 +50,7 @@ public static class HistoryCommands
         {
             var error = result.InvocationConfiguration.Error;
             var runtimes = Containers.RuntimeOptions.Resolve(null, null, Environment.GetEnvironmentVariable, out _, out var warning);
-            if (warning is not null) error.WriteLine("ctop: " + Display.Escape(warning));
+            if (warning is not null) error.WriteLine("ctop: " + Printable.Escape(warning));
             var sampling = new SamplingOptions
             {
                 Interval = TimeSpan.FromSeconds(result.GetValue(delay)),
@@ -62,7 +64,7 @@ public static class HistoryCommands
             string path = result.GetValue(dir)!;
             void Report(string message)
             {
-                lock (error) { error.WriteLine("ctop record: " + Display.Escape(message)); error.Flush(); }
+                lock (error) { error.WriteLine("ctop record: " + Printable.Escape(message)); error.Flush(); }
             }
             try
             {
@@ -91,7 +93,7 @@ public static class HistoryCommands
             string path = result.GetValue(dir)!;
             if (StoreFormat.ListShards(path).Count == 0)
             {
-                result.InvocationConfiguration.Error.WriteLine($"ctop: no recording in '{Display.Escape(path)}' (ctop record --dir {Display.Escape(path)} makes one)");
+                result.InvocationConfiguration.Error.WriteLine($"ctop: no recording in '{Printable.Escape(path)}' (ctop record --dir {Printable.Escape(path)} makes one)");
                 return CtopApp.UsageError;
             }
             if (Replay is not { } run)

@@ -46,13 +46,13 @@ public static class DiagnoseCommand
                 var error = result.InvocationConfiguration.Error;
                 if (Store.StoreFormat.ListShards(dir).Count == 0)
                 {
-                    error.WriteLine($"ctop: no recording in '{Display.Escape(dir)}' (ctop record --dir {Display.Escape(dir)} makes one)");
+                    error.WriteLine($"ctop: no recording in '{Printable.Escape(dir)}' (ctop record --dir {Printable.Escape(dir)} makes one)");
                     return 1;
                 }
-                var reader = new Store.StoreReader(dir, m => error.WriteLine("ctop: " + Display.Escape(m)));
+                var reader = new Store.StoreReader(dir, m => error.WriteLine("ctop: " + Printable.Escape(m)));
                 if (Store.StoreWindow.FrameOver(reader, result.GetValue(at), TimeSpan.FromSeconds(result.GetValue(seconds))) is not { } frame)
                 {
-                    error.WriteLine($"ctop: '{Display.Escape(dir)}' has no two samples of one recording run around that time");
+                    error.WriteLine($"ctop: '{Printable.Escape(dir)}' has no two samples of one recording run around that time");
                     return 1;
                 }
                 report = Diagnoser.Diagnose(frame);

@@ -1,3 +1,4 @@
+using Ctop.Posix;
 using System.Collections;
 using System.Globalization;
 using System.Runtime.InteropServices;

@@ -1,3 +1,4 @@
+using Ctop.Posix;
 using System.Globalization;
 using ProcFs.Cgroups;
 

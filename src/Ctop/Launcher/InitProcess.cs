@@ -301,7 +301,7 @@ public static class InitProcess
         {
             // A pidfd polls readable once its process has exited.
             Native.PollFd fd = new() { Fd = InitChild.ReleaseFd, Events = Native.POLLIN };
-            while (Native.Poll(&fd, 1, -1) < 0 && Native.LastError == Native.EINTR) { }
+            while (Native.Poll(&fd, 1, -1) < 0 && Native.LastError == LinuxErrno.EINTR) { }
         }
         else
         {

@@ -110,6 +110,7 @@ public sealed record CgroupView(
 
     /// <summary>The kernel's cumulative counters as of the frame's second sample, for views that publish counters (the exporter).</summary>
     public CgroupCounters? Counters { get; init; }
+}
 
 /// <summary>What a memory figure counts. The working set is usage minus reclaimable inactive file cache, as docker stats
 /// and kubectl top count it: page cache alone would make every file-reading cgroup look full.</summary>

@@ -1,3 +1,4 @@
+using ProcFs.Parsing;
 using Ctop.Model;
 
 namespace Ctop.Output;
@@ -27,7 +28,7 @@ public sealed record ContainerFilter
         {
             int eq = f.IndexOf('=');
             string key = eq < 0 ? f : f[..eq], value = eq < 0 ? "" : f[(eq + 1)..];
-            string shown = Display.Escape(f); // quoted in a one-line error: no control character may reach the terminal
+            string shown = Printable.Escape(f); // quoted in a one-line error: no control character may reach the terminal
             if (eq < 0 || !Keys.Contains(key))
             {
                 error = $"Invalid --filter '{shown}': expected KEY=VALUE with KEY one of {string.Join(", ", Keys)} (e.g. name=web, label=app=x).";

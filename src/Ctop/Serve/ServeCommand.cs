@@ -1,3 +1,4 @@
+using ProcFs.Parsing;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -79,7 +80,7 @@ public static class ServeCommand
         path.Validators.Add(r =>
         {
             var v = r.GetValueOrDefault<string>();
-            if (!IsValidPath(v)) r.AddError($"Invalid --path '{Display.Escape(v ?? "")}': expected a URL path such as /metrics (starting with /, no spaces, ? or #).");
+            if (!IsValidPath(v)) r.AddError($"Invalid --path '{Printable.Escape(v ?? "")}': expected a URL path such as /metrics (starting with /, no spaces, ? or #).");
         });
         delay.Validators.Add(r =>
         {
@@ -112,7 +113,7 @@ public static class ServeCommand
             var err = result.InvocationConfiguration.Error;
             if (error is not null)
             {
-                err.WriteLine("ctop: " + Display.Escape(error));
+                err.WriteLine("ctop: " + Printable.Escape(error));
                 return 2;
             }
             bool schedstat = !result.GetValue(noSchedstat);
@@ -146,7 +147,7 @@ public static class ServeCommand
     public static async Task<int> RunAsync(ServeOptions options, TextWriter error, CancellationToken cancellation,
         Func<SamplingOptions, DroppedTicks, IObservable<Frame>>? frames = null, Action<MetricsServer>? started = null)
     {
-        foreach (var w in options.Warnings) error.WriteLine("ctop: " + Display.Escape(w));
+        foreach (var w in options.Warnings) error.WriteLine("ctop: " + Printable.Escape(w));
         int signal = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         // Like any daemon: 128 + the signal, so a supervisor tells a stop from a crash.
@@ -181,7 +182,7 @@ public static class ServeCommand
                 await serving.ConfigureAwait(false);
                 if (failure is not null)
                 {
-                    error.WriteLine("ctop serve: " + Display.Escape(failure.Message));
+                    error.WriteLine("ctop serve: " + Printable.Escape(failure.Message));
                     return 1;
                 }
             }
@@ -199,7 +200,7 @@ public static class ServeCommand
     public static bool TryParseListen(string? text, out IPEndPoint? endpoint, out string? error)
     {
         endpoint = null;
-        error = $"Invalid --listen '{Display.Escape(text ?? "")}': expected ADDR:PORT, e.g. {DefaultListen}, [::1]:{DefaultPort}, or :{DefaultPort} for every address.";
+        error = $"Invalid --listen '{Printable.Escape(text ?? "")}': expected ADDR:PORT, e.g. {DefaultListen}, [::1]:{DefaultPort}, or :{DefaultPort} for every address.";
         if (string.IsNullOrEmpty(text)) return false;
         int colon = text.LastIndexOf(':');
         if (colon < 0) return false;
