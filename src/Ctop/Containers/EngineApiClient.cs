@@ -48,19 +48,25 @@ public sealed class EngineApiClient : IContainerLister
             using var response = await http.GetAsync("containers/json", cancellation).ConfigureAwait(false);
             body = await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
-                throw new RuntimeUnavailableException($"{Host}: GET /containers/json answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw new RuntimeUnavailableException($"{Host}: GET /containers/json answered {(int)response.StatusCode} {Shown(response.ReasonPhrase ?? "")}");
         }
         catch (HttpRequestException e)
         {
-            throw new RuntimeUnavailableException($"{Host}: {Reason(e)}", e);
+            throw new RuntimeUnavailableException($"{Host}: {Shown(Reason(e))}", e);
         }
         catch (TaskCanceledException e) when (!cancellation.IsCancellationRequested)
         {
             throw new RuntimeUnavailableException($"{Host}: no answer within {_timeout.TotalSeconds:0.#} s", e);
         }
         try { return Parse(body, source); }
-        catch (JsonException e) { throw new RuntimeUnavailableException($"{Host}: the container list is not the Engine API's JSON ({e.Message})", e); }
+        catch (JsonException e) { throw new RuntimeUnavailableException($"{Host}: the container list is not the Engine API's JSON ({Shown(e.Message)})", e); }
     }
+
+    /// <summary>
+    /// What the daemon sent, escaped: .NET quotes a bad status or header line in its message, and the message ends up on
+    /// the dashboard and stderr as one line.
+    /// </summary>
+    private static string Shown(string text) => Output.Display.Escape(text);
 
     private static HttpClient CreateClient(EngineHost host, TimeSpan timeout)
     {

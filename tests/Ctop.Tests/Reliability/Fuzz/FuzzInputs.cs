@@ -27,9 +27,10 @@ internal static class FuzzInputs
 {
     public static IReadOnlyList<FuzzTarget> All(string work) =>
     [
-        ConfigFile(work, 16_000),
+        ConfigFile(work, 12_000),
         EngineApi("engine-api-docker", ContainerSources.DockerApi, FuzzSamples.DockerList, 18_000),
         EngineApi("engine-api-podman", ContainerSources.PodmanApi, FuzzSamples.PodmanList, 9_000),
+        EngineApiHttp(work, 400),
         DockerConfig(work, 15_000),
         PodmanContainers(work, 12_000),
         RunRecord(12_000),
@@ -212,6 +213,88 @@ internal static class FuzzInputs
                 return FuzzOutcome.Accepted;
             },
             cases, r => GenerateContainerList(r, podman: source == ContainerSources.PodmanApi), Fuzz.JsonTokens);
+
+    /// <summary>
+    /// The whole answer on the wire: an HTTP response (status line, headers, a body cut short or too long, chunked or
+    /// not) from a unix socket that then closes. EngineApiClient returns the containers or RuntimeUnavailableException
+    /// naming the host; anything else would escape the catalog.
+    /// </summary>
+    private static FuzzTarget EngineApiHttp(string work, int cases)
+    {
+        var server = new OneShotServer(Path.Combine(work, "engine.sock"));
+        var ok = Http("200 OK", [$"Content-Type: application/json", $"Content-Length: {Encoding.UTF8.GetByteCount(FuzzSamples.DockerList)}"], FuzzSamples.DockerList);
+        return new FuzzTarget("engine-api-http", [B(ok), B(Http("200 OK", ["Transfer-Encoding: chunked"], "2\r\n[]\r\n0\r\n\r\n")),
+                B(Http("500 Internal Server Error", ["Content-Length: 2"], "{}"))],
+            input =>
+            {
+                server.Answer = input;
+                using var client = new EngineApiClient(EngineHost.Unix(server.Path), TimeSpan.FromSeconds(5));
+                try
+                {
+                    foreach (var c in client.ListContainersAsync(ContainerSources.DockerApi, CancellationToken.None).GetAwaiter().GetResult())
+                        Usable(c, ContainerSources.DockerApi, "engine-api-http");
+                    return FuzzOutcome.Accepted;
+                }
+                catch (RuntimeUnavailableException e)
+                {
+                    Names(e.Message, "unix://" + server.Path + ": ", "engine-api-http");
+                    return FuzzOutcome.Rejected;
+                }
+            },
+            cases, r => B(Http(Pick(r, ["200 OK", "200", "404 Not Found", "301 Moved", "204 No Content", "999 X", "OK"]),
+                Enumerable.Range(0, r.Next(4)).Select(_ => Pick(r, ["Content-Type: application/json", "Content-Length: 0", "Content-Length: 5",
+                    "Content-Length: 99999999", "Content-Length: -1", "Transfer-Encoding: chunked", "Content-Encoding: gzip", "Connection: close",
+                    "X: " + new string('a', r.Next(100))])).ToArray(),
+                Pick(r, [FuzzSamples.DockerList, "[]", "", "[{\"Id\":\"a\"}]", "5\r\n[{}]\r\n0\r\n\r\n", "zz\r\n", "{\"message\":\"no\"}"]))),
+            Fuzz.JsonTokens);
+    }
+
+    private static string Http(string status, string[] headers, string body) =>
+        $"HTTP/1.1 {status}\r\n" + string.Concat(headers.Select(h => h + "\r\n")) + "\r\n" + body;
+
+    /// <summary>A unix socket that answers every connection with the bytes set, then closes it.</summary>
+    private sealed class OneShotServer
+    {
+        private readonly System.Net.Sockets.Socket _listener;
+
+        public OneShotServer(string path)
+        {
+            Path = path;
+            _listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            _listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            _listener.Listen(16);
+            var thread = new Thread(Serve) { IsBackground = true, Name = "fuzz engine" };
+            thread.Start();
+        }
+
+        public string Path { get; }
+
+        public volatile byte[] Answer = [];
+
+        private void Serve()
+        {
+            var buffer = new byte[8192];
+            using var listener = _listener;
+            // Ends within a second once the test removed its work folder (and with it the socket).
+            while (File.Exists(Path))
+            {
+                if (!listener.Poll(1_000_000, System.Net.Sockets.SelectMode.SelectRead)) continue;
+                System.Net.Sockets.Socket client;
+                try { client = listener.Accept(); }
+                catch (System.Net.Sockets.SocketException) { continue; }
+                using (client)
+                {
+                    try
+                    {
+                        client.Receive(buffer);
+                        client.Send(Answer);
+                        client.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+                    }
+                    catch (System.Net.Sockets.SocketException) { }
+                }
+            }
+        }
+    }
 
     private static byte[] GenerateContainerList(Random r, bool podman)
     {

@@ -86,4 +86,19 @@ public sealed class FuzzRegressionTests
         var run = Assert.Throws<Ctop.Launcher.LimitArgsException>(() => Ctop.Launcher.LimitArgs.Parse(pids: "\u001b5"));
         Assert.Equal("--pids \\x1b5: not a whole number (or -1 for unlimited)", run.Message);
     }
+
+    /// <summary>The daemon's bad status or header line was quoted raw (a CR, any byte) in the runtime's status message.</summary>
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\r\nContent-Length: 2\r\n\r\n[]")]
+    [InlineData("HTTP/1.1 500 Internal Server Erkey17\nror\r\n{}")]
+    [InlineData("HTTP/1.1 503 Bad\u001b[2J\r\nContent-Length: 0\r\n\r\n")]
+    public async Task A_bad_answer_from_the_daemon_is_reported_escaped(string answer)
+    {
+        using var engine = new Containers.FakeEngine(answer);
+        using var client = new global::Ctop.Containers.EngineApiClient(global::Ctop.Containers.EngineHost.Unix(engine.SocketPath), TimeSpan.FromSeconds(10));
+        var e = await Assert.ThrowsAsync<global::Ctop.Containers.RuntimeUnavailableException>(
+            () => client.ListContainersAsync(global::Ctop.Containers.ContainerSources.DockerApi, CancellationToken.None));
+        Assert.StartsWith(engine.Url + ": ", e.Message);
+        Assert.DoesNotContain(e.Message, char.IsControl);
+    }
 }
