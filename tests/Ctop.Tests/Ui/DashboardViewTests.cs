@@ -59,7 +59,7 @@ public class DashboardViewTests(ITestOutputHelper output)
         Assert.Contains("1.00/2.00", h.Lines[1]);
         var busy = h.LineWith(" busy");
         Assert.Matches(@"T\s+0\.30/0\.30\s+100% \|\|\|\|\|\s+90%\s+10M/256M", busy);
-        Assert.Matches(@"MK\s+0\.01/1\.00.*240M/256M\s+94%", h.LineWith(" fat"));
+        Assert.Matches(@"MK\s+0\.01/1\.00.*240M/256M\^\s+94%", h.LineWith(" fat")); // ^: an ancestor sets the limit
         Assert.Contains("F1Help F2Setup", h.Lines[^1]);
     }
 

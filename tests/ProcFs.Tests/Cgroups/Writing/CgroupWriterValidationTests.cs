@@ -16,7 +16,7 @@ public sealed class CgroupWriterValidationTests
         Assert.Equal(file, Path.GetFileName(ex.FilePath));
         Assert.Equal(value, ex.Value);
         Assert.Contains(rulePart, ex.Rule);
-        Assert.StartsWith($"{file}: {value.Replace("\n", "\\x0a")} refused: ", ex.Message);
+        Assert.StartsWith($"{file}: {value.Replace("\n", "\\n")} refused: ", ex.Message);
         Assert.EndsWith(ex.Rule, ex.Message);
         CgroupFixtures.AssertUnchanged(snap, t.Root);
     }
