@@ -114,7 +114,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
         Assert.Equal(143, ctop.Process.Signal("TERM", TimeSpan.FromSeconds(15)));
         ctop.Dispose();
         // SIGINT straight to a child of the test host: a shell's background job would have it ignored.
-        var psi = new System.Diagnostics.ProcessStartInfo(PublishedCtop.Binary) { RedirectStandardError = true, UseShellExecute = false };
+        var psi = new System.Diagnostics.ProcessStartInfo(CtopServe.Binary) { RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "serve", "--listen", "127.0.0.1:0", "--cgroup", "/ctop-test-" }) psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         try

@@ -10,9 +10,13 @@ public sealed class CtopServe : IDisposable
 {
     private readonly Watched _process;
 
+    /// <summary>The published ctop; CTOP_SERVE_BINARY names one already published (a rerun on a slow machine skips the publish).</summary>
+    public static string Binary =>
+        Environment.GetEnvironmentVariable("CTOP_SERVE_BINARY") is { Length: > 0 } b && File.Exists(b) ? b : PublishedCtop.Binary;
+
     public CtopServe(params string[] args)
     {
-        _process = new Watched(PublishedCtop.Binary, ["serve", "--listen", "127.0.0.1:0", .. args]);
+        _process = new Watched(Binary, ["serve", "--listen", "127.0.0.1:0", .. args]);
         try
         {
             var line = _process.WaitForLine(l => l.StartsWith("ctop serve: listening on http://", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
