@@ -1,3 +1,4 @@
+using ProcFs.Parsing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -66,7 +67,7 @@ public sealed class EngineApiClient : IContainerLister
     /// What the daemon sent, escaped: .NET quotes a bad status or header line in its message, and the message ends up on
     /// the dashboard and stderr as one line.
     /// </summary>
-    private static string Shown(string text) => Output.Display.Escape(text);
+    private static string Shown(string text) => Printable.Escape(text);
 
     private static HttpClient CreateClient(EngineHost host, TimeSpan timeout)
     {

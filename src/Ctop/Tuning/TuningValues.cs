@@ -1,3 +1,4 @@
+using ProcFs.Parsing;
 using System.Globalization;
 
 namespace Ctop.Tuning;
@@ -136,7 +137,7 @@ public static class TuningValues
         ((decimal)quotaUsec / periodUsec).ToString("0.##########", CultureInfo.InvariantCulture);
 
     /// <summary>The value as typed, escaped: it is quoted in a one-line message, where no control character belongs.</summary>
-    private static string Shown(string text) => Output.Display.Escape(text);
+    private static string Shown(string text) => Printable.Escape(text);
 
     private static bool IsMax(string t) => t.Equals("max", StringComparison.OrdinalIgnoreCase);
 

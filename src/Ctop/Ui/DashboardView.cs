@@ -57,7 +57,7 @@ public sealed partial class DashboardView : Window
     /// Results come back through <paramref name="uiScheduler"/>.
     /// </param>
     public DashboardView(IApplication app, IObservable<Frame> frames, IScheduler uiScheduler, History? history, TimeSpan interval, Tuner? tuner = null,
-        SchedstatDemand? schedstat = null, IScheduler? worker = null)
+        SchedstatDemand? schedstat = null, IScheduler? worker = null, bool recording = false)
     {
         _app = app;
         _schedstat = schedstat;
@@ -96,8 +96,10 @@ public sealed partial class DashboardView : Window
         _work.Changed += RefreshTitles;
 
         Commands = BuildCommands();
-        CgroupActions = BuildCgroupActions();
-        ProcessActions = BuildProcessActions();
+        // A recording replayed: nothing may touch the live system (limits, kill and renice act on what runs now, not on
+        // what was recorded); the detail view and the user filter stay.
+        CgroupActions = [.. BuildCgroupActions().Where(a => !recording || a.Bound.Contains(Key.Enter))];
+        ProcessActions = [.. BuildProcessActions().Where(a => !recording || a.Bound.Contains(KeyText.K('u')))];
         BindKeys();
 
         app.Keyboard.KeyDown += OnAppKeyDown;

@@ -82,16 +82,13 @@ public static class ReplayDashboard
             // The first frame is found before the view exists, on the replay thread, so the interval is known.
             var first = _loop.AsObservable(() => at is { } t ? _cursor.GoTo(t) : _cursor.GoToEnd());
             var interval = TimeSpan.FromSeconds(Math.Clamp(first?.IntervalSeconds ?? 1, 0.05, 86_400));
-            var view = new DashboardView(_app, _frames, new UiScheduler(_app), _history, interval)
+            var view = new DashboardView(_app, _frames, new UiScheduler(_app), _history, interval, recording: true)
             {
                 HeaderTag = f => "REPLAY " + (f is null ? "-" : f.Time.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture))
                     + (_playing ? " ▶  " : " ⏸  "),
                 ExtraKeys = HandleKey,
                 ExtraHelp = Keys,
             };
-            // Nothing here may touch the live system: limits, kill and renice act on what runs now, not on what was recorded.
-            view.CgroupActions.RemoveAll(a => !a.Bound.Contains(Key.Enter));
-            view.ProcessActions.RemoveAll(a => !a.Bound.Contains(KeyText.K('u')));
             view.Configure(config.Config, config.Problem);
             _view = view;
             if (first is null) Say("no frame in this recording yet (a frame needs two samples of one run)");
