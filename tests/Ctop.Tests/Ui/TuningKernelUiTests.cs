@@ -71,7 +71,7 @@ public class TuningKernelUiTests(ITestOutputHelper output)
                 case 10: // the write's outcome came back on the UI thread: the dialog closed, the kernel holds the quota
                     if (view.ActiveOverlay is LimitOverlay open)
                     {
-                        if (++samplesSince > 20) Stop($"the write did not finish within 20 frames: {open.Message}; log {tuner.Log.Count}, quota {cg.Read("cpu", "cpu.cfs_quota_us")}, running: {string.Join(", ", view.StatusText ?? "-")}");
+                        if (++samplesSince > 20) Stop($"the write did not finish within 20 frames: {open.Message}; log {tuner.Log.Count}, quota {cg.Read("cpu", "cpu.cfs_quota_us")}, status line {view.StatusText ?? "-"}");
                         return;
                     }
                     if (cg.Read("cpu", "cpu.cfs_quota_us") != "10000") { Stop($"cpu.cfs_quota_us is {cg.Read("cpu", "cpu.cfs_quota_us")}"); return; }
