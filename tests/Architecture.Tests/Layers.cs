@@ -27,28 +27,35 @@ public static class Layers
         // Sample → Frame: every derived number. No UI, no command line, no Rx.
         ("Ctop.Model", [ProcFs, "Ctop.Lxcfs", MonoUnix]),
         // Names, images and labels from docker and podman, applied to frames.
-        ("Ctop.Containers", ["Ctop.Model"]),
+        ("Ctop.Containers", ["Ctop.Model", ProcFs]),
         // Ticks, sample pairs, history: Rx on a background scheduler.
         ("Ctop.Pipeline", ["Ctop.Model", "Ctop.Containers", Reactive]),
         // Batch text and JSON: format what the model computed.
-        ("Ctop.Output", ["Ctop.Model", "Ctop.Pipeline", Reactive]),
+        ("Ctop.Output", ["Ctop.Model", "Ctop.Pipeline", ProcFs, Reactive]),
         // The config file.
-        ("Ctop.Config", ["Ctop.Output"]),
+        ("Ctop.Config", ["Ctop.Output", ProcFs]),
         // Limits: parse, resolve, apply through ProcFs' writer; `ctop limit`.
         ("Ctop.Tuning", ["Ctop.Model", "Ctop.Containers", ProcFs, CommandLine, MonoUnix]),
         // `ctop diagnose`: culprits and victims from one frame.
-        ("Ctop.Diagnosis", ["Ctop.Model", "Ctop.Pipeline", "Ctop.Output", ProcFs, CommandLine]),
+        ("Ctop.Diagnosis", ["Ctop.Model", "Ctop.Pipeline", "Ctop.Output", ProcFs]),
+        // `ctop record` and the store it writes; replay's frames. Samples in, samples out: the model rebuilds the frames.
+        ("Ctop.Store", ["Ctop.Model", "Ctop.Containers", "Ctop.Pipeline", "Ctop.Posix", ProcFs, Reactive, MonoUnix]),
+        // `ctop serve`: the latest frame in Prometheus's formats, over a small HTTP server.
+        ("Ctop.Serve", ["Ctop.Model", "Ctop.Containers", "Ctop.Pipeline", "Ctop.Output", "Ctop.Diagnosis", "Ctop.Posix", ProcFs,
+            CommandLine, Reactive, MonoUnix]),
         // `ctop run/attach/exec`.
-        ("Ctop.Launcher", ["Ctop.Tuning", "Ctop.Posix", ProcFs, MonoUnix, CommandLine]),
+        ("Ctop.Launcher", ["Ctop.Model", "Ctop.Tuning", "Ctop.Posix", ProcFs, MonoUnix, CommandLine]),
         // The dashboard: the only layer that knows Terminal.Gui.
         ("Ctop.Ui", ["Ctop.Model", "Ctop.Pipeline", "Ctop.Output", "Ctop.Config", "Ctop.Tuning", "Ctop.Diagnosis",
-            "Ctop.Containers", "Ctop.Posix", ProcFs, TerminalGui, Reactive, MonoUnix]),
+            "Ctop.Containers", "Ctop.Store", "Ctop.Posix", ProcFs, TerminalGui, Reactive, MonoUnix]),
         // The command line: binds options and starts every mode but the dashboard, which Program hands it.
         ("Ctop.Cli", ["Ctop.Posix", "Ctop.Lxcfs", "Ctop.Model", "Ctop.Containers", "Ctop.Pipeline", "Ctop.Output",
-            "Ctop.Config", "Ctop.Tuning", "Ctop.Diagnosis", "Ctop.Launcher", ProcFs, CommandLine, Reactive, MonoUnix]),
+            "Ctop.Config", "Ctop.Tuning", "Ctop.Diagnosis", "Ctop.Launcher", "Ctop.Store", "Ctop.Serve", ProcFs, CommandLine, Reactive,
+            MonoUnix]),
         // Program: wires the command line to the dashboard.
         ("Ctop", ["Ctop.Posix", "Ctop.Lxcfs", "Ctop.Model", "Ctop.Containers", "Ctop.Pipeline", "Ctop.Output",
-            "Ctop.Config", "Ctop.Tuning", "Ctop.Diagnosis", "Ctop.Launcher", "Ctop.Ui", "Ctop.Cli", ProcFs, Reactive]),
+            "Ctop.Config", "Ctop.Tuning", "Ctop.Diagnosis", "Ctop.Launcher", "Ctop.Store", "Ctop.Serve", "Ctop.Ui", "Ctop.Cli", ProcFs,
+            Reactive]),
     ];
 
     public static IEnumerable<string> Names => Table.Select(t => t.Layer);

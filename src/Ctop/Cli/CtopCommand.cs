@@ -124,7 +124,7 @@ public sealed class CtopCommand
             Root.Options.Add(o);
         Root.Subcommands.Add(HistoryCommands.CreateRecord());
         Root.Subcommands.Add(HistoryCommands.CreateReplay());
-        Root.Subcommands.Add(Diagnosis.DiagnoseCommand.Create());
+        Root.Subcommands.Add(DiagnoseCommand.Create());
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
         Root.Subcommands.Add(LxcfsCommands.CreateProcCommand());
         Root.Subcommands.Add(Serve.ServeCommand.Create());

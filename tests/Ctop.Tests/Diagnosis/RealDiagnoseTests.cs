@@ -1,3 +1,4 @@
+using Ctop.Cli;
 using System.Text.Json;
 using Ctop.Diagnosis;
 using Ctop.Pipeline;

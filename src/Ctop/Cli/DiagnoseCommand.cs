@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ctop.Diagnosis;
 using Ctop.Model;
 using Ctop.Output;
 using Ctop.Pipeline;
 using ProcFs.Parsing;
 
-namespace Ctop.Diagnosis;
+namespace Ctop.Cli;
 
 /// <summary>`ctop diagnose [-d SECONDS] [--json]`: sample for the duration and print who takes the CPU and who waits.</summary>
 public static class DiagnoseCommand
@@ -30,7 +31,7 @@ public static class DiagnoseCommand
         var cgroupRoot = new Option<string?>("--cgroup-root") { Description = "Where the cgroup filesystem is mounted.", HelpName = "DIR" };
 
         var from = new Option<string?>("--from") { Description = "Diagnose from a recording (ctop record) instead of sampling now.", HelpName = "DIR" };
-        var at = Cli.HistoryCommands.TimeOption("--at", "With --from: the window ends at TIME (ISO 8601 or HH:MM[:SS] today). Default: the newest sample.");
+        var at = HistoryCommands.TimeOption("--at", "With --from: the window ends at TIME (ISO 8601 or HH:MM[:SS] today). Default: the newest sample.");
         var command = new Command("diagnose", "Sample for a while and rank noisy neighbours: who takes the CPU and memory, and who waits.");
         foreach (var o in new Option[] { seconds, json, procRoot, cgroupRoot, from, at }) command.Options.Add(o);
         command.Validators.Add(r =>
