@@ -7,7 +7,8 @@ using ProcFs.Tests.Support;
 namespace Ctop.Tests.Reliability;
 
 /// <summary>
-/// A SIGKILLed ctop run cannot remove its cgroup; the next ctop run does, and only that: not the cgroup of a run that
+/// A SIGKILLed ctop run cannot remove its cgroup; its guard does (Launcher/KillTests). When the guard is gone too (it could
+/// not start, or was killed first, as here), the next ctop run does, and only that: not the cgroup of a run that
 /// is still alive (even when it is empty, as during set-up), not a cgroup ctop run did not make, not a killed run's
 /// cgroup that still holds processes (until they are gone).
 /// </summary>
@@ -28,7 +29,7 @@ public class StaleCgroupTests
             // 1. A killed run whose command left a process behind (no pid namespace): not empty, so not removed.
             var c = crowded.Track(LauncherHost.Start("run", "--name", crowded.Name, "--ns", "none", "--", "sh", "-c", "sleep 60 & echo ready; wait"));
             LauncherHost.ReadUntil(c, "ready");
-            Kill9(c);
+            Kill9WithGuard(c, crowded.Name);
             WaitUntil(() => crowded.Procs().Count == 1, "only the orphaned sleep to remain");
 
             // 2. A live run whose cgroup is empty, as while it is being set up: its command is moved out for the moment.
@@ -41,7 +42,7 @@ public class StaleCgroupTests
             // 3. A run killed with SIGKILL: its command dies with it (pid namespace), its empty cgroup stays.
             var k = killed.Track(LauncherHost.Start("run", "--name", killed.Name, "--", "sh", "-c", "echo ready; sleep 60"));
             LauncherHost.ReadUntil(k, "ready");
-            Kill9(k);
+            Kill9WithGuard(k, killed.Name);
             WaitUntil(() => killed.Procs().Count == 0, "the killed run's command to die");
             Assert.True(killed.AnyDirectoryLeft, "SIGKILL left the cgroup behind (what this test is about)");
 
@@ -87,6 +88,17 @@ public class StaleCgroupTests
                 if (int.TryParse(line, out int pid)) Mono.Unix.Native.Syscall.kill(pid, Mono.Unix.Native.Signum.SIGKILL);
             foreach (var ctl in new[] { "cpu", "cpuacct", "memory", "pids" }) RealCgroup.RemoveTree(foreign.Dir(ctl));
         }
+    }
+
+    /// <summary>SIGKILLs the run's guard first (found by the box's name and "guard" in its command line), then the run.</summary>
+    private static void Kill9WithGuard(Process run, string name)
+    {
+        List<int> Guards() => TestBox.ProcessesMentioning(name)
+            .Where(pid => File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("guard", StringComparison.Ordinal)).ToList();
+        WaitUntil(() => Guards().Count > 0, $"the guard of {name}");
+        foreach (var pid in Guards()) Mono.Unix.Native.Syscall.kill(pid, Mono.Unix.Native.Signum.SIGKILL);
+        WaitUntil(() => Guards().Count == 0, $"the guard of {name} to die");
+        Kill9(run);
     }
 
     private static void Kill9(Process p)
