@@ -97,7 +97,7 @@ public static class PublishedCtop
         System.IO.Directory.CreateDirectory(root);
         var artifacts = Path.Combine(root, "artifacts");
         var output = Path.Combine(root, "ctop");
-        using var _ = Lock(Path.Combine(root, ".lock"), TimeSpan.FromMinutes(15));
+        using var _ = Lock(Path.Combine(root, ".lock"), TimeSpan.FromMinutes(25));
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
         // The test host's MSBuild variables would point the child build at this build's state.
         var env = new Dictionary<string, string?>
@@ -110,7 +110,7 @@ public static class PublishedCtop
         var (rc, log) = TestProcess.Run("nice",
             ["-n", "10", dotnet, "publish", Path.Combine(TestProcess.RepoRoot, "src", "Ctop", "Ctop.csproj"), "-c", "Release", "-r", "linux-x64",
              "-p:PublishAot=true", "--artifacts-path", artifacts, "-o", output, "-nologo", "-clp:ErrorsOnly"],
-            TimeSpan.FromMinutes(10), env);
+            TimeSpan.FromMinutes(20), env);
         if (rc != 0 || !File.Exists(Path.Combine(output, "ctop")))
             throw new InvalidOperationException($"dotnet publish (NativeAOT) failed with exit {rc}:\n{log}");
         return output;

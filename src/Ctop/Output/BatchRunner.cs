@@ -47,8 +47,9 @@ public static class BatchRunner
             }
         }
 
-        var written = frames.Select(WriteFrame).TakeWhile(open => open);
-        if (options.Iterations is { } n) written = written.Take(n);
+        // -n before the writing: a source that pushes synchronously (a recording) would otherwise be written whole.
+        var wanted = options.Iterations is { } n ? frames.Take(n) : frames;
+        var written = wanted.Select(WriteFrame).TakeWhile(open => open);
 
         var done = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         using (cancellation.Register(() => done.TrySetResult(null)))
