@@ -79,28 +79,7 @@ public sealed class ContainerdClient : IContainerLister
 
     private static GrpcChannel CreateChannel(string path, TimeSpan timeout)
     {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = timeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            MaxResponseHeadersLength = 64,
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
+        var handler = EngineApiClient.UnixSocketHandler(path, timeout);
         // http:// makes Grpc.Net.Client speak HTTP/2 without TLS, with prior knowledge: what containerd's socket serves.
         return GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
         {

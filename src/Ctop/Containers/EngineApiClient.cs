@@ -71,6 +71,16 @@ public sealed class EngineApiClient : IContainerLister
 
     private static HttpClient CreateClient(EngineHost host, TimeSpan timeout)
     {
+        var handler = UnixSocketHandler(host.SocketPath, timeout);
+        return new HttpClient(handler) { BaseAddress = host.BaseAddress, Timeout = timeout, MaxResponseContentBufferSize = MaxResponseBytes };
+    }
+
+    /// <summary>
+    /// The HTTP handler for a runtime's socket (docker's and podman's Engine API, containerd's gRPC): bounded, no proxy,
+    /// no redirects, small headers, and connections to the unix socket at <paramref name="socketPath"/> (null: TCP).
+    /// </summary>
+    internal static SocketsHttpHandler UnixSocketHandler(string? socketPath, TimeSpan timeout)
+    {
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = timeout,
@@ -79,7 +89,7 @@ public sealed class EngineApiClient : IContainerLister
             AllowAutoRedirect = false,
             MaxResponseHeadersLength = 64,
         };
-        if (host.SocketPath is { } path)
+        if (socketPath is { } path)
             handler.ConnectCallback = async (_, ct) =>
             {
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -94,7 +104,7 @@ public sealed class EngineApiClient : IContainerLister
                     throw;
                 }
             };
-        return new HttpClient(handler) { BaseAddress = host.BaseAddress, Timeout = timeout, MaxResponseContentBufferSize = MaxResponseBytes };
+        return handler;
     }
 
     /// <summary>The Engine API's container list: an array of objects with Id, Names ["/name", …], Image, Labels.</summary>
