@@ -35,7 +35,8 @@ root=0
 
 need=()
 for pkg in "${packages[@]}"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  # Installed, not merely known: a package removed without --purge keeps its config files and dpkg -s still answers 0.
+  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
   if [ $root -eq 1 ] && command -v apt-get >/dev/null 2>&1; then
