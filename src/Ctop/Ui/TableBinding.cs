@@ -17,7 +17,7 @@ public sealed class TableBinding<TRow>
     public TableBinding(TableModel<TRow> model, Func<TRow, Scheme?>? rowScheme = null)
     {
         Model = model;
-        View = new RowTableView(new ModelTableSource<TRow>(model)) { FullRowSelect = true, CollectionNavigator = null };
+        _view = new CellTableView(new ModelTableSource<TRow>(model)) { FullRowSelect = true, CollectionNavigator = null };
         var s = View.Style;
         s.ShowHorizontalHeaderOverline = false;
         s.ShowHorizontalHeaderUnderline = false;
@@ -27,7 +27,7 @@ public sealed class TableBinding<TRow>
         s.AlwaysShowHeaders = true;
         StyleColumns();
         if (rowScheme is not null)
-            s.RowColorGetter = a => a.RowIndex >= 0 && a.RowIndex < Model.Rows.Count ? rowScheme(Model.Rows[a.RowIndex]) : null;
+            _view.RowScheme = i => i >= 0 && i < Model.Rows.Count ? rowScheme(Model.Rows[i]) : null;
         View.ValueChanged += (_, _) =>
         {
             if (_applying) return;
@@ -49,7 +49,9 @@ public sealed class TableBinding<TRow>
     }
 
     public TableModel<TRow> Model { get; }
-    public TableView View { get; }
+    public TableView View => _view;
+    private readonly CellTableView _view;
+    private int _count = -1;
 
     private int _styledLayout = -1;
 
@@ -107,7 +109,17 @@ public sealed class TableBinding<TRow>
             bool relaid = _styledLayout != Model.LayoutVersion;
             StyleColumns();
             // Nothing on screen changed (same rows in view, same values, same selection): skip the redraw.
-            if (!relaid && count > 0 && idx == old && OnScreen(offset, idx, count) is int same && same == _shown) return;
+            int? shows = !relaid && count > 0 && idx == old ? OnScreen(offset, idx, count) : null;
+            if (shows is int same && same == _shown) return;
+            // Only values changed (same rows count, selection, scroll and columns): redraw the cells. The TableView's own
+            // Update re-measures every visible cell through Terminal.Gui's grapheme width, which is what this avoids.
+            if (shows is not null && count == _count)
+            {
+                View.SetNeedsDraw();
+                _shown = shows;
+                return;
+            }
+            _count = count;
             View.Update();
             if (count == 0) { _shown = null; return; }
             View.RowOffset = Math.Clamp(offset, 0, count - 1);
@@ -138,14 +150,4 @@ public sealed class TableBinding<TRow>
                 h.Add(Model.Cell(r, c));
         return h.ToHashCode();
     }
-}
-
-/// <summary>
-/// A TableView that does not clear its viewport before drawing when rows fill it: it blanks each line it draws a row on,
-/// so the clear only painted every cell a third time (a fifth of what a dashboard frame costs). Lines below the last
-/// row are not drawn by the TableView, so a table that does not fill its viewport is cleared as usual.
-/// </summary>
-internal sealed class RowTableView(ITableSource table) : TableView(table)
-{
-    protected override bool OnClearingViewport() => Table is { } t && t.Rows - RowOffset >= Viewport.Height;
 }

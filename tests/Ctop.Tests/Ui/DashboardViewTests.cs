@@ -5,6 +5,7 @@ using System.Reactive.Subjects;
 using Ctop.Model;
 using Ctop.Ui;
 using Terminal.Gui.App;
+using Terminal.Gui.Drawing;
 using Terminal.Gui.Drivers;
 using Terminal.Gui.Input;
 using Terminal.Gui.Testing;
@@ -165,6 +166,31 @@ public class DashboardViewTests(ITestOutputHelper output)
         Assert.False(h.View.Cgroups.View.NeedsDraw);
         h.Frames.OnNext(F.Frame([many[0], many[1] with { Cpu = many[1].Cpu with { UsedCores = 0.5 } }], [], 3));
         Assert.True(h.View.Cgroups.View.NeedsDraw);
+    }
+
+    [Fact]
+    public void ARefreshWritesOnlyTheCellsThatChangedAndRepairsWhatWasDrawnOverTheTable()
+    {
+        var many = Enumerable.Range(0, 30).Select(i => F.Cg($"/many/c{i:00}", cores: 0.01 * (60 - i), limit: 1)).ToArray();
+        using var h = new Harness(120, 30);
+        h.Feed(F.Frame(many, []));
+        var table = (CellTableView)h.View.Cgroups.View;
+        // One cgroup's CPU moves and stays the first: on the running dashboard's incremental draw only its CPU cells change.
+        h.Frames.OnNext(F.Frame([many[0] with { Cpu = many[0].Cpu with { UsedCores = 0.9, PercentOfLimit = 90 } }, .. many.Skip(1)], [], 1));
+        h.App.LayoutAndDraw(false);
+        Show(h);
+        Assert.InRange(table.Written, 1, 3);
+        Assert.True(table.Skipped > 50, $"skipped {table.Skipped}");
+        Assert.Contains("0.90", h.Screen);
+        // Something drew over a row (an overlay that went away): the next refresh writes those cells again.
+        var at = table.ViewportToScreen(new Point(0, 5));
+        var contents = h.App.Driver!.Contents!;
+        for (int x = 0; x < 20; x++) contents[at.Y, at.X + x] = new Cell(contents[at.Y, at.X + x].Attribute, true, "#");
+        h.Frames.OnNext(F.Frame(many, [], 2));
+        h.App.LayoutAndDraw(false);
+        Show(h);
+        Assert.DoesNotContain("####", h.Screen);
+        Assert.Contains("/many/c04", h.Screen);
     }
 
     [Fact]
