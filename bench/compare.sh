@@ -20,7 +20,8 @@
 #   dashboard and htop in a 200x50 pane; first, with no workload yet, the dashboard on the idle host. Single shots
 #   add the CPU time of `ctop -b -n 1` and `top -b -n 1` and `ctop exec PID -- true`. It prints the performance
 #   issue's table and targets. -t TOOLS (comma-separated: idle,dashboard,htop,batch,top,cgonly,cgtop,shots) runs
-#   only those, e.g. `-1 -t dashboard` to measure the dashboard alone before and after a change.
+#   only those, e.g. `-1 -t dashboard` to measure the dashboard alone. CTOP_BEFORE=/path/to/an/older/ctop adds its
+#   dashboard (idle and loaded) right before this one's: a before/after pair in the same conditions.
 # Prints markdown: the machine, load averages, both tables and each target met or missed. Everything it starts
 # (tools, tmux servers, workload, its cgroups, a /ctop cgroup left by ctop run) is removed on every exit path.
 set -euo pipefail
@@ -33,7 +34,7 @@ while getopts "1n:m:w:r:t:h" o; do
   case $o in
     1) one=yes ;; t) only=$OPTARG ;;
     n) procs=$OPTARG ;; m) cgroups=$OPTARG ;; w) window=$OPTARG ;; r) runs=$OPTARG ;;
-    h) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    h) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: bench/compare.sh [-1|--one-at-a-time] [-n PROCS] [-m CGROUPS] [-w SECONDS] [-r RUNS] [-t TOOLS]" >&2; exit 2 ;;
   esac
 done
@@ -154,6 +155,7 @@ alone() {
   sleep "$window" & wait $!
   b=$(ticks "$pid")
   R_CPU=$(cpu_min "$a" "$b"); R_RSS=$(mb "$(status_kb "$pid" VmRSS)"); R_HWM=$(mb "$(status_kb "$pid" VmHWM)")
+  R_ANON=$(mb "$(awk '$1 == "Anonymous:" {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)")
   kill -0 "$pid" 2>/dev/null || R_CPU="$R_CPU (exited early!)"
   if [ "$kind" = tmux ]; then tmux -L "$sock" kill-server 2>/dev/null || true; else kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
   sleep 1
@@ -169,14 +171,16 @@ shot() {
 cpu_min() { awk -v a="$1" -v b="$2" -v hz="$hz" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f", (y[1] - x[1]) / hz / ((y[2] - x[2]) / 1e6) * 60}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k/1024}'; }
 alone_n=0
-declare -A A_CPU A_RSS A_LOAD
+declare -A A_CPU A_RSS A_ANON A_LOAD
 run_alone() { # KEY KIND CMD
   want "$1" || return 0
   log "alone: $1 for ${window}s"
-  alone "$2" "$3"; A_CPU[$1]=$R_CPU A_RSS[$1]="$R_RSS ($R_HWM)" A_LOAD[$1]=$R_LOAD
+  alone "$2" "$3"; A_CPU[$1]=$R_CPU A_RSS[$1]="$R_RSS ($R_HWM)" A_ANON[$1]=$R_ANON A_LOAD[$1]=$R_LOAD
 }
 
 if [ "$one" = yes ]; then
+  [ -n "${CTOP_BEFORE:-}" ] && want idle && { log "alone: idle dashboard of $CTOP_BEFORE for ${window}s"; alone tmux "$CTOP_BEFORE -d 1"
+    A_CPU[idlebefore]=$R_CPU A_RSS[idlebefore]="$R_RSS ($R_HWM)" A_ANON[idlebefore]=$R_ANON A_LOAD[idlebefore]=$R_LOAD; }
   run_alone idle tmux "$ctop -d 1"
 fi
 
@@ -193,6 +197,9 @@ for ((i = 0; i < 600; i++)); do [ -f "$work/ready" ] && break; kill -0 "$wl_pid"
 sleep 2 # let the workload's start settle before anything is timed
 
 if [ "$one" = yes ]; then
+  # CTOP_BEFORE=/path/to/an/older/ctop: its dashboard alone right before this one's, a before/after pair in the same conditions.
+  [ -n "${CTOP_BEFORE:-}" ] && want dashboard && { log "alone: dashboard of $CTOP_BEFORE for ${window}s"; alone tmux "$CTOP_BEFORE -d 1"
+    A_CPU[before]=$R_CPU A_RSS[before]="$R_RSS ($R_HWM)" A_ANON[before]=$R_ANON A_LOAD[before]=$R_LOAD; }
   run_alone dashboard tmux "$ctop -d 1"
   run_alone htop tmux "htop -d 10"
   run_alone batch bg "$ctop -b -d 1"
@@ -244,10 +251,12 @@ if [ "$one" = yes ]; then
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname): $(nproc) CPUs ($model), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r); ctop: $ctop"
   echo "Workload: $procs processes in $cgroups cgroups, bench/workload.c. Each tool alone, ${window} s after a 3 s warm-up; terminals ${pane_w}x${pane_h} tmux panes, batch output to /dev/null."
   echo
-  echo "| tool | run as | CPU-s per minute | RSS MB (peak) | load average at its start |"
-  echo "|---|---|---:|---:|---|"
-  row() { want "$1" && echo "| $2 | \`$3\` | $(val "${A_CPU[$1]:-}") | $(val "${A_RSS[$1]:-}") | $(val "${A_LOAD[$1]:-}") |" || true; }
+  echo "| tool | run as | CPU-s per minute | RSS MB (peak) | of it anonymous MB | load average at its start |"
+  echo "|---|---|---:|---:|---:|---|"
+  row() { { want "$1" || [[ $1 == *before ]]; } && [ -n "${A_CPU[$1]:-}" ] && echo "| $2 | \`$3\` | $(val "${A_CPU[$1]:-}") | $(val "${A_RSS[$1]:-}") | $(val "${A_ANON[$1]:-}") | $(val "${A_LOAD[$1]:-}") |" || true; }
+  row idlebefore "ctop dashboard, before (CTOP_BEFORE), idle host" "${CTOP_BEFORE:-} -d 1"
   row idle "ctop dashboard, idle host (before the workload)" "ctop -d 1"
+  row before "ctop dashboard, before (CTOP_BEFORE)" "${CTOP_BEFORE:-} -d 1"
   row dashboard "ctop dashboard" "ctop -d 1"
   row htop "htop $(htop --version 2>/dev/null | awk 'NR==1 {print $2}')" "htop -d 10"
   row batch "ctop batch" "ctop -b -d 1"
