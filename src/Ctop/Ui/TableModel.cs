@@ -115,7 +115,7 @@ public abstract class TableModel<TRow>
         Rebuild();
     }
 
-    public int IndexOf(string key)
+    public virtual int IndexOf(string key)
     {
         for (int i = 0; i < Rows.Count; i++) if (KeyOf(Rows[i]) == key) return i;
         return -1;
