@@ -140,6 +140,36 @@ wait_screen() {
   done
 }
 
+# The dashboard's first frame and keypress to redraw under tmux, RUNS times: sets t_ff and t_kp (medians, ms).
+screen_shots() {
+  local i sock s t c before want_c key
+  local ff=() kp=()
+  for ((i = 0; i < runs; i++)); do
+    sock=ctop-bench-ff$i
+    tmux_start "$sock" "$ctop -d 1"
+    sleep 0.3
+    s=$(now_us); tmux_go "$sock"
+    ff+=("$(wait_screen "$sock" 'Cgroups \([1-9]' "$s" 20)")
+    # Keypress to redraw: T sorts the focused table by time/throttling, P back by CPU; each changes a title.
+    sleep 1
+    for key in T P; do
+      before=$(screen "$sock" | grep -c 'by CPU%' || true)
+      s=$(now_us); tmux -L "$sock" send-keys "$key"
+      if [ "$key" = T ]; then want_c=$((before - 1)); else want_c=$((before + 1)); fi
+      while :; do
+        t=$(now_us); c=$(screen "$sock" | grep -c 'by CPU%' || true)
+        [ "$c" = "$want_c" ] && { kp+=("$(awk -v d=$((t - s)) 'BEGIN {printf "%.1f", d/1000}')"); break; }
+        (( t - s > 5000000 )) && { kp+=(timeout); break; }
+        sleep 0.002
+      done
+      sleep 0.3
+    done
+    tmux -L "$sock" kill-server 2>/dev/null || true
+  done
+  t_ff=$(printf '%s\n' "${ff[@]}" | grep -v timeout | median)
+  t_kp=$(printf '%s\n' "${kp[@]}" | grep -v timeout | median)
+}
+
 # ---------------------------------------------------------------- one at a time
 # Runs one tool alone: a 3 s warm-up, then the window. Sets R_CPU (CPU-s/min), R_RSS, R_HWM (MB) and R_LOAD.
 alone() {
@@ -215,30 +245,7 @@ if [ "$one" = yes ]; then
     sleep 1000 & target=$!; pids+=("$target")
     read -r e_wall e_cpu <<< "$(shot "$ctop" exec "$target" -- true)"
     read -r u_wall u_cpu <<< "$(shot unshare -fp --mount-proc true)"
-    ff=() kp=()
-    for ((i = 0; i < runs; i++)); do
-      sock=ctop-bench-ff$i
-      tmux_start "$sock" "$ctop -d 1"
-      sleep 0.3
-      s=$(now_us); tmux_go "$sock"
-      ff+=("$(wait_screen "$sock" 'Cgroups \([1-9]' "$s" 20)")
-      sleep 1
-      for key in T P; do
-        before=$(screen "$sock" | grep -c 'by CPU%' || true)
-        s=$(now_us); tmux -L "$sock" send-keys "$key"
-        if [ "$key" = T ]; then want_c=$((before - 1)); else want_c=$((before + 1)); fi
-        while :; do
-          t=$(now_us); c=$(screen "$sock" | grep -c 'by CPU%' || true)
-          [ "$c" = "$want_c" ] && { kp+=("$(awk -v d=$((t - s)) 'BEGIN {printf "%.1f", d/1000}')"); break; }
-          (( t - s > 5000000 )) && { kp+=(timeout); break; }
-          sleep 0.002
-        done
-        sleep 0.3
-      done
-      tmux -L "$sock" kill-server 2>/dev/null || true
-    done
-    t_ff=$(printf '%s\n' "${ff[@]}" | grep -v timeout | median)
-    t_kp=$(printf '%s\n' "${kp[@]}" | grep -v timeout | median)
+    screen_shots
   fi
 
   val() { local v=${1:-}; [ -n "$v" ] && echo "$v" || echo "-"; }
@@ -317,31 +324,7 @@ t_run=$(med_ms "$ctop" run -- true)
 t_unshare=$(med_ms unshare -fp --mount-proc true)
 floor_tick=$("$work/readfloor" -n "$runs" -d 0.3 | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
 
-ff=() kp=()
-for ((i = 0; i < runs; i++)); do
-  sock=ctop-bench-ff$i
-  tmux_start "$sock" "$ctop -d 1"
-  sleep 0.3
-  s=$(now_us); tmux_go "$sock"
-  ff+=("$(wait_screen "$sock" 'Cgroups \([1-9]' "$s" 20)")
-  # Keypress to redraw: T sorts the focused table by time/throttling, P back by CPU; each changes a title.
-  sleep 1
-  for key in T P; do
-    before=$(screen "$sock" | grep -c 'by CPU%' || true)
-    s=$(now_us); tmux -L "$sock" send-keys "$key"
-    if [ "$key" = T ]; then want=$((before - 1)); else want=$((before + 1)); fi
-    while :; do
-      t=$(now_us); c=$(screen "$sock" | grep -c 'by CPU%' || true)
-      [ "$c" = "$want" ] && { kp+=("$(awk -v d=$((t - s)) 'BEGIN {printf "%.1f", d/1000}')"); break; }
-      (( t - s > 5000000 )) && { kp+=(timeout); break; }
-      sleep 0.002
-    done
-    sleep 0.3
-  done
-  tmux -L "$sock" kill-server 2>/dev/null || true
-done
-t_ff=$(printf '%s\n' "${ff[@]}" | grep -v timeout | median)
-t_kp=$(printf '%s\n' "${kp[@]}" | grep -v timeout | median)
+screen_shots
 
 # ---------------------------------------------------------------- the window
 log "window: all tools at once for ${window}s after a 5 s warm-up"
