@@ -1,3 +1,4 @@
+using ProcFs.Cgroups;
 using Ctop.Posix;
 using System.Globalization;
 using System.Text;
@@ -118,8 +119,9 @@ public sealed unsafe class ContainerRecord
                 foreach (var (d, inode) in dirs)
                 {
                     if (!IsSame(d, inode)) continue; // gone, or a namesake made by someone else
-                    if (Syscall.rmdir(d) == 0) any = true;
-                    else if (Stdlib.GetLastError() != Errno.ENOENT) left++; // still has processes or children
+                    int e = CgroupDirectory.TryRemove(d);
+                    if (e == 0) any = true;
+                    else if (e != ProcFs.Native.LinuxErrno.ENOENT) left++; // still has processes or children
                 }
                 if (left == 0) Syscall.unlink(file);
                 if (any) removed.Add(Describe(header));

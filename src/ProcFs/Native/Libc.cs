@@ -71,6 +71,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true)]
     public static partial int Rmdir(byte* path);
 
+    [LibraryImport("libc", EntryPoint = "access", SetLastError = true)]
+    public static partial int Access(byte* path, int mode);
+
     [LibraryImport("libc", EntryPoint = "strerror")]
     private static partial nint StrErrorPtr(int errnum);
 

@@ -52,6 +52,13 @@ internal static unsafe partial class ControlFile
         catch (IOException) { return null; }
     }
 
+    /// <summary>access(2) W_OK: 0, or the errno (EACCES for a user who may not write, EROFS on a read-only mount).</summary>
+    public static int WriteAccess(string path)
+    {
+        const int W_OK = 2;
+        fixed (byte* p = Z(path)) return Libc.Access(p, W_OK) == 0 ? 0 : Marshal.GetLastSystemError();
+    }
+
     public static int MakeDirectory(string path)
     {
         fixed (byte* p = Z(path)) return Libc.Mkdir(p, 0x1ed /* 0755 */) == 0 ? 0 : Marshal.GetLastSystemError();
