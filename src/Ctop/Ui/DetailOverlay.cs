@@ -50,7 +50,7 @@ public sealed class DetailOverlay : Overlay
     public override void OnFrame(Frame frame)
     {
         if (frame.Cgroups.FirstOrDefault(c => c.Path == Path) is { } c) _cgroup = c;
-        Model.Update(frame.Processes, frame.Scope.MemoryBytes);
+        Model.Update(frame.Processes);
         _processes.Apply();
         RenderText();
     }
