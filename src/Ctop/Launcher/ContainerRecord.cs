@@ -177,9 +177,9 @@ public sealed unsafe class ContainerRecord
         return n <= 0 ? "" : Encoding.UTF8.GetString(buf, 0, (int)n);
     }
 
-    private static ulong? Inode(string dir) => Syscall.stat(dir, out var st) == 0 ? st.st_ino : null;
+    private static ulong? Inode(string dir) => CgroupDirectory.Inode(dir);
 
     /// <summary>The directory exists and, when its inode was recorded, is still that cgroup.</summary>
     private static bool IsSame(string dir, ulong? inode) =>
-        Syscall.stat(dir, out var st) == 0 && (st.st_mode & FilePermissions.S_IFDIR) != 0 && (inode is null || st.st_ino == inode);
+        CgroupDirectory.Inode(dir) is { } now && (inode is null || now == inode);
 }

@@ -336,7 +336,7 @@ public static class InitProcess
     private static bool CleanUp(List<(string Dir, ulong? Inode)> dirs, string? record)
     {
         // Only what the launcher said it made and that is still that cgroup: never a namesake made since.
-        var mine = dirs.Where(d => d.Inode is { } i && Syscall.stat(d.Dir, out var st) == 0 && st.st_ino == i).Select(d => d.Dir).ToList();
+        var mine = dirs.Where(d => d.Inode is { } i && CgroupDirectory.Inode(d.Dir) == i).Select(d => d.Dir).ToList();
         long deadline = Environment.TickCount64 + 5000;
         while (true)
         {

@@ -46,6 +46,12 @@ public static class CgroupDirectory
         return File.Exists(file) && ControlFile.TryWrite(file, "1", out _) == 0;
     }
 
+    /// <summary>
+    /// The cgroup directory's inode, null when it is gone or not a directory: recorded when a cgroup is made, it tells
+    /// that cgroup from a namesake made after it was removed.
+    /// </summary>
+    public static ulong? Inode(string dir) => ControlFile.DirectoryInode(dir);
+
     /// <summary>One rmdir(2) of an empty cgroup: 0, or the errno (EBUSY while killed tasks finish exiting, ENOENT when gone).</summary>
     public static int TryRemove(string dir) => ControlFile.RemoveDirectory(dir);
 
