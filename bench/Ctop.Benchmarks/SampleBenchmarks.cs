@@ -81,7 +81,7 @@ public class SampleBenchmarks
     [Benchmark]
     public int ProcessTable()
     {
-        _processTable.Update(_frame.Processes, _frame.Scope.MemoryBytes);
+        _processTable.Update(_frame.Processes);
         return _processTable.Rows.Count;
     }
 

@@ -1,3 +1,4 @@
+using ProcFs.Proc;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -69,14 +70,5 @@ public static class LxcfsCommands
     }
 
     /// <summary>ctop's PID as the proc root numbers it (a container's /proc differs from the host's).</summary>
-    private static int SelfPid(string procRoot)
-    {
-        try
-        {
-            if (new FileInfo(Path.Combine(procRoot, "self")).LinkTarget is { } t
-                && int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var p)) return p;
-        }
-        catch (IOException) { }
-        return Environment.ProcessId;
-    }
+    private static int SelfPid(string procRoot) => new ProcReader(procRoot).ReadSelfPid() ?? Environment.ProcessId;
 }

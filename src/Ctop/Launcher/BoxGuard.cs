@@ -1,3 +1,4 @@
+using ProcFs.Cgroups;
 using Ctop.Posix;
 using System.Collections;
 using System.Globalization;
@@ -48,7 +49,7 @@ internal sealed unsafe class BoxGuard
     {
         var args = new List<string>(ContainerRun.InitCommand()) { "guard", "watch", "--" };
         foreach (var d in dirs)
-            if (Syscall.stat(d, out var st) == 0) args.Add(st.st_ino.ToString(CultureInfo.InvariantCulture) + ":" + d);
+            if (CgroupDirectory.Inode(d) is { } ino) args.Add(ino.ToString(CultureInfo.InvariantCulture) + ":" + d);
         return Spawn(args, pidfd);
     }
 
@@ -57,7 +58,7 @@ internal sealed unsafe class BoxGuard
     {
         var text = new StringBuilder();
         foreach (var d in dirs)
-            if (Syscall.stat(d, out var st) == 0) text.Append("C ").Append(st.st_ino.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(d).Append('\n');
+            if (CgroupDirectory.Inode(d) is { } ino) text.Append("C ").Append(ino.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(d).Append('\n');
         Send(text.ToString());
     }
 

@@ -13,7 +13,6 @@ namespace Ctop.Launcher;
 public sealed class ContainerCgroup
 {
     private readonly CgroupLifecycle _life = new();
-    private readonly CgroupWriter _writer = new();
     private readonly List<string> _created = new();
 
     private ContainerCgroup(string path, IReadOnlyList<Entry> dirs)
@@ -67,15 +66,8 @@ public sealed class ContainerCgroup
     /// </summary>
     private static void RefuseLinks(string mountPoint, string dir, string path)
     {
-        string rel = System.IO.Path.GetRelativePath(mountPoint, dir);
-        if (rel == ".") return;
-        string cur = mountPoint;
-        foreach (var part in rel.Split('/'))
-        {
-            cur = System.IO.Path.Combine(cur, part);
-            if (new DirectoryInfo(cur).LinkTarget is not null)
-                throw new LimitArgsException($"{path}: {cur} is a symbolic link, not a cgroup; refusing to follow it out of the cgroup tree");
-        }
+        if (CgroupDirectory.FirstLink(mountPoint, dir) is { } link)
+            throw new LimitArgsException($"{path}: {link} is a symbolic link, not a cgroup; refusing to follow it out of the cgroup tree");
     }
 
     /// <summary>
@@ -86,7 +78,7 @@ public sealed class ContainerCgroup
         Action<ContainerCgroup>? beforeMaking = null)
     {
         var cg = Plan(layout, parentPath, name, controllers);
-        if (cg.DistinctDirs.FirstOrDefault(Directory.Exists) is { } existing)
+        if (cg.DistinctDirs.FirstOrDefault(CgroupDirectory.Exists) is { } existing)
             throw new LimitArgsException($"a container named {name} already exists ({existing}); pick another --name or remove it");
         beforeMaking?.Invoke(cg);
         cg.EnsureParentsAndLeaf();
@@ -97,7 +89,7 @@ public sealed class ContainerCgroup
     public static ContainerCgroup OpenOrCreate(CgroupLayout layout, string parentPath, string name, IEnumerable<string> controllers, out bool existed)
     {
         var cg = Plan(layout, parentPath, name, controllers);
-        existed = cg.DistinctDirs.All(Directory.Exists);
+        existed = cg.DistinctDirs.All(CgroupDirectory.Exists);
         cg.EnsureParentsAndLeaf();
         return cg;
     }
@@ -123,7 +115,7 @@ public sealed class ContainerCgroup
             foreach (var level in CgroupPath.SelfAndAncestors(parent).Reverse().Skip(1))
             {
                 string dir = h.DirectoryOf(level)!;
-                if (Directory.Exists(dir)) continue;
+                if (CgroupDirectory.Exists(dir)) continue;
                 try
                 {
                     if (h.Version == CgroupVersion.V2) _life.CreateV2(dir);
@@ -138,12 +130,12 @@ public sealed class ContainerCgroup
     {
         try
         {
-            var v1 = Dirs.Where(d => d.Hierarchy.Version == CgroupVersion.V1 && !Directory.Exists(d.Dir))
+            var v1 = Dirs.Where(d => d.Hierarchy.Version == CgroupVersion.V1 && !CgroupDirectory.Exists(d.Dir))
                 .Select(d => (d.Controller, d.Dir)).ToList();
             if (v1.Count > 0) _created.AddRange(_life.Create(v1));
             foreach (var dir in Dirs.Where(d => d.Hierarchy.Version == CgroupVersion.V2).Select(d => d.Dir).Distinct())
             {
-                if (Directory.Exists(dir)) continue;
+                if (CgroupDirectory.Exists(dir)) continue;
                 _life.CreateV2(dir);
                 _created.Add(dir);
             }
@@ -156,89 +148,49 @@ public sealed class ContainerCgroup
     }
 
     /// <summary>
-    /// Writes the limits, all or nothing: each knob's current values are read before it is written, and when the kernel
-    /// refuses a later knob the earlier ones are written back (newest first) before the CgroupWriteException goes on.
-    /// That matters for attach to an existing cgroup, which is not removed on failure; a new cgroup the caller removes.
+    /// Writes the limits, all or nothing (ProcFs's <see cref="CgroupLimitPlan"/>): every knob's current values are read
+    /// before anything is written, and when the kernel refuses a later knob the earlier ones are written back (newest
+    /// first) before the refusal goes on as a CgroupWriteException. That matters for attach to an existing cgroup, which
+    /// is not removed on failure; a new cgroup the caller removes.
     /// </summary>
     public void Apply(LimitSet limits)
     {
-        var undo = new List<Action>();
+        var plan = new CgroupLimitPlan { MemoryName = "--memory", SwapName = "--memory-swap" };
+        var steps = new List<PlannedKnob>();
         try
         {
             if (limits.HasCpu)
             {
                 var e = Need(Controllers.Cpu, "--cpus/--cpu-quota");
-                undo.Add(CpuRestorer(e));
-                _writer.SetCpuLimit(e.Dir, e.Hierarchy.Version, limits.CpuQuotaUsec, limits.CpuPeriodUsec);
+                steps.Add(plan.Cpu(e.Dir, e.Hierarchy.Version, true, limits.CpuQuotaUsec, limits.CpuPeriodUsec));
             }
-            if (limits.MemoryBytes is { } mem)
+            bool setSwap = limits.MemorySwapBytes is not null || limits.MemorySwapUnlimited;
+            if (limits.MemoryBytes is not null || setSwap)
             {
-                var e = Need(Controllers.Memory, "--memory");
-                undo.Add(BytesRestorer(e, e.Hierarchy.Version == CgroupVersion.V2 ? "memory.max" : "memory.limit_in_bytes", _writer.SetMemoryMax));
-                _writer.SetMemoryMax(e.Dir, e.Hierarchy.Version, mem);
-            }
-            if (limits.MemorySwapBytes is not null || limits.MemorySwapUnlimited)
-            {
-                var e = Need(Controllers.Memory, "--memory-swap");
-                if (e.Hierarchy.Version == CgroupVersion.V2)
-                {
-                    undo.Add(BytesRestorer(e, "memory.swap.max", _writer.SetMemorySwapMax));
-                    _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V2, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes - (limits.MemoryBytes ?? 0));
-                }
-                else if (!limits.MemorySwapUnlimited || File.Exists(System.IO.Path.Combine(e.Dir, "memory.memsw.limit_in_bytes")))
-                {
-                    undo.Add(BytesRestorer(e, "memory.memsw.limit_in_bytes", _writer.SetMemorySwapMax));
-                    _writer.SetMemorySwapMax(e.Dir, CgroupVersion.V1, limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes);
-                }
+                var e = Need(Controllers.Memory, limits.MemoryBytes is not null ? "--memory" : "--memory-swap");
+                // Without v1 swap accounting there is no memory + swap file, and "unlimited" is what it already is.
+                if (setSwap && limits.MemorySwapUnlimited && e.Hierarchy.Version == CgroupVersion.V1 && !CgroupDirectory.HasFile(e.Dir, "memory.memsw.limit_in_bytes"))
+                    setSwap = false;
+                steps.AddRange(plan.Memory(e.Dir, e.Hierarchy.Version, limits.MemoryBytes is not null, limits.MemoryBytes, setSwap,
+                    limits.MemorySwapUnlimited ? null : limits.MemorySwapBytes));
             }
             if (limits.Pids is { } pids)
             {
                 var e = Need(Controllers.Pids, "--pids");
-                undo.Add(BytesRestorer(e, "pids.max", (dir, _, max) => _writer.SetPidsMax(dir, max)));
-                _writer.SetPidsMax(e.Dir, pids);
+                steps.Add(plan.Pids(e.Dir, e.Hierarchy.Version, pids));
             }
             if (limits.Cpuset is { } cpus)
             {
                 var e = Need(Controllers.Cpuset, "--cpuset");
-                if (ReadText(e.Dir, "cpuset.cpus") is { Length: > 0 } before) undo.Add(() => _writer.SetCpusetCpus(e.Dir, before));
-                _writer.SetCpusetCpus(e.Dir, cpus);
+                steps.Add(plan.CpusetCpus(e.Dir, e.Hierarchy.Version, cpus));
             }
         }
-        catch (CgroupWriteException)
+        catch (ProcFs.Parsing.ProcFsFormatException ex)
         {
-            for (int i = undo.Count - 1; i >= 0; i--)
-            {
-                try { undo[i](); }
-                catch (CgroupWriteException) { } // the original refusal is what the user needs to see
-            }
-            throw;
+            throw new CgroupWriteException(ex.FilePath, "(read)", null, ex.Message);
         }
-    }
-
-    private Action CpuRestorer(Entry e)
-    {
-        var v = e.Hierarchy.Version;
-        CpuMax? now;
-        try { now = v == CgroupVersion.V2 ? new CgroupFileReader().ReadCpuMax(e.Dir) : new CgroupFileReader().ReadCfsBandwidth(e.Dir); }
-        catch (ProcFs.Parsing.ProcFsFormatException) { now = null; }
-        if (now is not { } cpu) return () => { };
-        return () => _writer.SetCpuLimit(e.Dir, v, cpu.QuotaUsec, cpu.PeriodUsec);
-    }
-
-    /// <summary>Restores a file holding a byte count or pid count, "max" (v2) or -1 (v1) meaning unlimited.</summary>
-    private static Action BytesRestorer(Entry e, string file, Func<string, CgroupVersion, long?, object> set)
-    {
-        string? text = ReadText(e.Dir, file);
-        if (text is null) return () => { };
-        if (text is "max" or "-1") return () => set(e.Dir, e.Hierarchy.Version, null);
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n)) return () => { };
-        return () => set(e.Dir, e.Hierarchy.Version, n);
-    }
-
-    private static string? ReadText(string dir, string file)
-    {
-        try { return File.ReadAllText(System.IO.Path.Combine(dir, file)).Trim(); }
-        catch (IOException) { return null; }
+        try { plan.Apply(steps); }
+        catch (CgroupPlanException ex) { throw ex.Refusal; } // the refusal is what the user needs to see
     }
 
     private Entry Need(string controller, string flag) =>
@@ -255,14 +207,7 @@ public sealed class ContainerCgroup
     public IReadOnlyList<int> Pids()
     {
         var set = new SortedSet<int>();
-        foreach (var dir in DistinctDirs)
-        {
-            string text;
-            try { text = File.ReadAllText(System.IO.Path.Combine(dir, "cgroup.procs")); }
-            catch (IOException) { continue; }
-            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) set.Add(pid);
-        }
+        foreach (var dir in DistinctDirs) set.UnionWith(CgroupDirectory.Pids(dir));
         return set.ToList();
     }
 
@@ -274,8 +219,7 @@ public sealed class ContainerCgroup
         {
             var pids = Pids();
             if (pids.Count == 0) return true;
-            foreach (var dir in DistinctDirs.Where(d => File.Exists(System.IO.Path.Combine(d, "cgroup.kill"))))
-                try { File.WriteAllText(System.IO.Path.Combine(dir, "cgroup.kill"), "1"); } catch (IOException) { }
+            foreach (var dir in DistinctDirs) CgroupDirectory.Kill(dir);
             foreach (var pid in pids) Mono.Unix.Native.Syscall.kill(pid, Mono.Unix.Native.Signum.SIGKILL);
             if (DateTime.UtcNow > deadline) return false;
             Thread.Sleep(10);

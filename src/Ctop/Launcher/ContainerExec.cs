@@ -146,7 +146,7 @@ internal static class ProcessTree
                 : cgroups.Entries.FirstOrDefault(e => !e.IsUnified &&
                     (h.Name is { } n ? e.Controllers.Contains("name=" + n) : h.Controllers.Count > 0 && e.Controllers.Contains(h.Controllers[0])));
             if (entry is null || entry.Deleted) continue;
-            if (h.DirectoryOf(entry.Path) is { } dir && Directory.Exists(dir)) dirs.Add((h, dir));
+            if (h.DirectoryOf(entry.Path) is { } dir && CgroupDirectory.Exists(dir)) dirs.Add((h, dir));
         }
         return dirs;
     }

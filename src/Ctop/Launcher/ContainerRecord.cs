@@ -1,3 +1,4 @@
+using ProcFs.Cgroups;
 using Ctop.Posix;
 using System.Globalization;
 using System.Text;
@@ -118,8 +119,9 @@ public sealed unsafe class ContainerRecord
                 foreach (var (d, inode) in dirs)
                 {
                     if (!IsSame(d, inode)) continue; // gone, or a namesake made by someone else
-                    if (Syscall.rmdir(d) == 0) any = true;
-                    else if (Stdlib.GetLastError() != Errno.ENOENT) left++; // still has processes or children
+                    int e = CgroupDirectory.TryRemove(d);
+                    if (e == 0) any = true;
+                    else if (e != ProcFs.Native.LinuxErrno.ENOENT) left++; // still has processes or children
                 }
                 if (left == 0) Syscall.unlink(file);
                 if (any) removed.Add(Describe(header));
@@ -175,9 +177,9 @@ public sealed unsafe class ContainerRecord
         return n <= 0 ? "" : Encoding.UTF8.GetString(buf, 0, (int)n);
     }
 
-    private static ulong? Inode(string dir) => Syscall.stat(dir, out var st) == 0 ? st.st_ino : null;
+    private static ulong? Inode(string dir) => CgroupDirectory.Inode(dir);
 
     /// <summary>The directory exists and, when its inode was recorded, is still that cgroup.</summary>
     private static bool IsSame(string dir, ulong? inode) =>
-        Syscall.stat(dir, out var st) == 0 && (st.st_mode & FilePermissions.S_IFDIR) != 0 && (inode is null || st.st_ino == inode);
+        CgroupDirectory.Inode(dir) is { } now && (inode is null || now == inode);
 }

@@ -1,4 +1,5 @@
 using Ctop.Posix;
+using ProcFs.Cgroups;
 using ProcFs.Native;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -335,7 +336,7 @@ public static class InitProcess
     private static bool CleanUp(List<(string Dir, ulong? Inode)> dirs, string? record)
     {
         // Only what the launcher said it made and that is still that cgroup: never a namesake made since.
-        var mine = dirs.Where(d => d.Inode is { } i && Syscall.stat(d.Dir, out var st) == 0 && st.st_ino == i).Select(d => d.Dir).ToList();
+        var mine = dirs.Where(d => d.Inode is { } i && CgroupDirectory.Inode(d.Dir) == i).Select(d => d.Dir).ToList();
         long deadline = Environment.TickCount64 + 5000;
         while (true)
         {
@@ -343,14 +344,9 @@ public static class InitProcess
             foreach (var d in mine)
             {
                 // v2: one write kills the whole cgroup, forks included; v1 has no cgroup.kill, so PID by PID until empty.
-                string kill = Path.Combine(d, "cgroup.kill");
-                if (File.Exists(kill))
-                    try { File.WriteAllText(kill, "1"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-                string text;
-                try { text = File.ReadAllText(Path.Combine(d, "cgroup.procs")); }
-                catch (IOException) { continue; }
-                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                    if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 1)
+                CgroupDirectory.Kill(d);
+                foreach (int pid in CgroupDirectory.Pids(d))
+                    if (pid > 1)
                     {
                         any = true;
                         Syscall.kill(pid, Signum.SIGKILL);
@@ -361,17 +357,16 @@ public static class InitProcess
         }
         bool removed = true;
         foreach (var d in mine)
-            while (Syscall.rmdir(d) < 0)
+            while (CgroupDirectory.TryRemove(d) is var e and not 0)
             {
-                var e = Stdlib.GetLastError();
-                if (e == Errno.ENOENT) break;
+                if (e == LinuxErrno.ENOENT) break;
                 // Busy while killed tasks finish exiting.
-                if (e != Errno.EBUSY || Environment.TickCount64 > deadline) { removed = false; break; }
+                if (e != LinuxErrno.EBUSY || Environment.TickCount64 > deadline) { removed = false; break; }
                 Thread.Sleep(5);
             }
         // A directory whose inode never arrived may be ours (killed right after mkdir): the record keeps it for the next
         // run's sweep, which removes it if empty.
-        bool unknownLeft = dirs.Any(d => d.Inode is null && Directory.Exists(d.Dir));
+        bool unknownLeft = dirs.Any(d => d.Inode is null && CgroupDirectory.Exists(d.Dir));
         if (record is not null && removed && !unknownLeft) Syscall.unlink(record);
         return removed;
     }

@@ -1,3 +1,4 @@
+using ProcFs.Proc;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
@@ -86,17 +87,8 @@ internal sealed class SignalForwarder : IDisposable
     }
 
     /// <summary>Whether the process catches or ignores the signal (SigCgt/SigIgn in /proc/PID/status).</summary>
-    internal static bool Handles(int pid, int sig)
-    {
-        string[] lines;
-        try { lines = File.ReadAllLines($"/proc/{pid}/status"); }
-        catch (IOException) { return true; } // gone: nothing to emulate
-        ulong bit = 1UL << (sig - 1);
-        foreach (var line in lines)
-            if (line.StartsWith("SigCgt:", StringComparison.Ordinal) || line.StartsWith("SigIgn:", StringComparison.Ordinal))
-                if ((ulong.Parse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & bit) != 0) return true;
-        return false;
-    }
+    internal static bool Handles(int pid, int sig, string procRoot = "/proc") =>
+        !new ProcReader(procRoot).TryReadStatus(pid, out var status) || status.Handles(sig); // gone: nothing to emulate
 
     public void Dispose()
     {

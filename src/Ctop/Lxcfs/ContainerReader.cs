@@ -18,11 +18,12 @@ public sealed record LxcfsTarget(string? CpuPath, string? CpuacctPath, string? C
 public sealed class ContainerReader
 {
     private readonly CgroupFileReader _files = new();
-    private readonly KernelFile _file = new();
+    private readonly ProcReader _proc;
 
     public ContainerReader(string procRoot = "/proc", string? cgroupRoot = null, CgroupLayout? layout = null)
     {
         ProcRoot = procRoot;
+        _proc = new ProcReader(procRoot);
         Layout = layout ?? CgroupLayout.Discover(procRoot, cgroupRoot);
     }
 
@@ -72,19 +73,10 @@ public sealed class ContainerReader
         return null;
     }
 
-    private string? NamespaceOf(int pid)
-    {
-        try { return new FileInfo(Path.Combine(ProcRoot, pid.ToString(CultureInfo.InvariantCulture), "ns", "pid")).LinkTarget; }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
+    // ProcReader reads "self" for PID 0; here 0 is no process.
+    private string? NamespaceOf(int pid) => pid > 0 ? _proc.ReadNamespace("pid", pid) : null;
 
-    public ProcPidCgroup? ReadCgroup(int pid)
-    {
-        var file = Path.Combine(ProcRoot, pid.ToString(CultureInfo.InvariantCulture), "cgroup");
-        if (_file.TryRead(file) != ReadStatus.Ok) return null;
-        return ProcPidCgroup.Parse(_file.Data, file);
-    }
+    public ProcPidCgroup? ReadCgroup(int pid) => pid > 0 ? _proc.ReadCgroup(pid) : null;
 
     /// <summary>lxcfs's prune_init_slice(): systemd containers run their init in init.scope; the container is its parent.</summary>
     public static string PruneInitScope(string path) =>

@@ -239,4 +239,10 @@ public sealed record ProcessView(
 {
     /// <summary>Seconds per second its threads spent waiting for a CPU; null unless schedstat is sampled.</summary>
     public double? CpuWaitPerSecond { get; init; }
+
+    /// <summary>
+    /// MEM%: RSS as a percent of the scope's memory capacity (<see cref="Scope.MemoryBytes"/>), so inside a container a
+    /// share of the container's effective limit, as top shows it of MemTotal; null when the capacity is unknown.
+    /// </summary>
+    public double? MemoryPercent { get; init; }
 }

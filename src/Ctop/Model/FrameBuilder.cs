@@ -42,7 +42,11 @@ public static class FrameBuilder
                 ticks = IsNew(p, prev) ? p.CpuTicks : 0;
             double? wait = p.WaitNs is ulong w && q.WaitNs is ulong qw && q.StartTime == p.StartTime && w >= qw ? (w - qw) / 1e9 / seconds : null;
             list.Add(new ProcessView(pid, p.Ppid, p.Info.User, p.State, ticks / hz / seconds * 100.0, p.RssBytes, p.Threads,
-                p.Info.CgroupPath, p.Info.Container, p.Info.Command, p.CpuTicks / hz) { CpuWaitPerSecond = wait });
+                p.Info.CgroupPath, p.Info.Container, p.Info.Command, p.CpuTicks / hz)
+            {
+                CpuWaitPerSecond = wait,
+                MemoryPercent = Units.PercentOf(p.RssBytes, cur.Scope.MemoryBytes),
+            });
         }
         return list;
     }

@@ -80,7 +80,8 @@ public sealed record JsonProcess(
     string? Cgroup,
     string? Container,
     string Command,
-    double? CpuSeconds);
+    double? CpuSeconds,
+    double? MemoryPercent);
 
 /// <summary>Source-generated (no reflection: NativeAOT and trimming safe). Nulls are written, never omitted,
 /// so every line has the same shape.</summary>
@@ -143,7 +144,8 @@ public static class JsonFrameMapper
         p.Cgroup,
         p.Container?.QualifiedName,
         p.Command,
-        Round(p.CpuSeconds, Percent));
+        Round(p.CpuSeconds, Percent),
+        Round(p.MemoryPercent, Percent));
 
     /// <summary>JSON has no NaN or Infinity; a rate that could not be computed is unknown, so null.</summary>
     internal static double? Round(double? value, int digits) =>

@@ -118,7 +118,7 @@ public sealed class CgroupTargets
         bool any = false;
         foreach (var h in hierarchies)
         {
-            if (h.DirectoryOf(path) is not { } dir || !Directory.Exists(dir)) continue;
+            if (h.DirectoryOf(path) is not { } dir || !CgroupDirectory.Exists(dir)) continue;
             RefuseLinks(h.MountPoint, dir, path);
             any = true;
         }
@@ -127,15 +127,8 @@ public sealed class CgroupTargets
 
     private static void RefuseLinks(string mountPoint, string dir, string path)
     {
-        string rel = Path.GetRelativePath(mountPoint, dir);
-        if (rel == ".") return;
-        string cur = mountPoint;
-        foreach (var part in rel.Split('/'))
-        {
-            cur = Path.Combine(cur, part);
-            if (new DirectoryInfo(cur).LinkTarget is not null)
-                throw new TargetException($"'{path}': {cur} is a symbolic link, not a cgroup; refusing to follow it out of the cgroup tree", true);
-        }
+        if (CgroupDirectory.FirstLink(mountPoint, dir) is { } link)
+            throw new TargetException($"'{path}': {link} is a symbolic link, not a cgroup; refusing to follow it out of the cgroup tree", true);
     }
 
     /// <summary>"/sys/fs/cgroup/cpu/x" is a filesystem path: the writer would then be steered by the user, not the layout.</summary>

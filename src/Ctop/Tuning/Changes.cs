@@ -2,23 +2,6 @@ using ProcFs.Cgroups;
 
 namespace Ctop.Tuning;
 
-/// <summary>The limits ctop can change, in the order a change set applies them.</summary>
-public enum Knob
-{
-    /// <summary>CFS bandwidth: v2 cpu.max, v1 cpu.cfs_period_us + cpu.cfs_quota_us.</summary>
-    Cpu,
-    /// <summary>v2 cpu.weight; v1 cpu.shares (weight × 1024 / 100).</summary>
-    CpuWeight,
-    /// <summary>Hard limit: v2 memory.max, v1 memory.limit_in_bytes.</summary>
-    MemoryMax,
-    /// <summary>Throttle limit: v2 memory.high only.</summary>
-    MemoryHigh,
-    /// <summary>Memory + swap, as docker's --memory-swap: v1 memory.memsw.limit_in_bytes, v2 memory.swap.max = total − memory.max.</summary>
-    MemorySwap,
-    /// <summary>pids.max.</summary>
-    Pids,
-}
-
 /// <summary>A byte or count limit; <see cref="Value"/> null is unlimited ("max").</summary>
 public readonly record struct Limit(long? Value)
 {
@@ -67,10 +50,6 @@ public enum ChangeKind
 }
 
 /// <summary>One knob of a change: the files written, each before → after (after re-read from the kernel, which rounds).</summary>
-public sealed record KnobChange(Knob Knob, CgroupVersion Version, string Directory, IReadOnlyList<WriteResult> Files)
-{
-    public bool Changed => Files.Any(f => f.Changed);
-}
 
 /// <summary>One change to one cgroup (all its knobs applied together, or none).</summary>
 public sealed record Change(int Id, string Cgroup, ChangeKind Kind, IReadOnlyList<KnobChange> Knobs, DateTimeOffset At)

@@ -221,7 +221,7 @@ public sealed partial class DashboardView : Window
         CgroupModel.Update(frame.Cgroups);
         Cgroups.Apply();
         ProcessModel.Cgroup = State.ProcessScope(Cgroups.SelectedKey);
-        ProcessModel.Update(frame.Processes, frame.Scope.MemoryBytes);
+        ProcessModel.Update(frame.Processes);
         Processes.Apply();
         _overlay?.OnFrame(frame);
         RefreshAll();

@@ -33,6 +33,7 @@ public sealed class DetailOverlay : Overlay
         _processes.View.Width = Dim.Fill();
         _processes.View.Height = Dim.Fill();
         Add(_text, _processes.View);
+        BindKeys();
         if (frame is not null) OnFrame(frame);
         // The label's width is known only after layout; re-render the text to fit it.
         SubViewsLaidOut += (_, _) =>
@@ -50,7 +51,7 @@ public sealed class DetailOverlay : Overlay
     public override void OnFrame(Frame frame)
     {
         if (frame.Cgroups.FirstOrDefault(c => c.Path == Path) is { } c) _cgroup = c;
-        Model.Update(frame.Processes, frame.Scope.MemoryBytes);
+        Model.Update(frame.Processes);
         _processes.Apply();
         RenderText();
     }
@@ -64,13 +65,12 @@ public sealed class DetailOverlay : Overlay
         if (_text.Height is not DimAbsolute a || a.Size != lines.Count) _text.Height = lines.Count;
     }
 
-    public override bool HandleKey(Key key)
+    private void BindKeys()
     {
-        if (key == Key.Esc || key == Key.Enter || key == Key.Backspace) { Close?.Invoke(); return true; }
-        if (key == KeyText.K('P')) { Model.SetSort(ProcessTableModel.CpuColumn); _processes.Apply(); return true; }
-        if (key == KeyText.K('M')) { Model.SetSort(ProcessTableModel.MemColumn); _processes.Apply(); return true; }
-        if (key == KeyText.K('T')) { Model.SetSort(ProcessTableModel.TimeColumn); _processes.Apply(); return true; }
-        if (key == KeyText.K('t') || key == Key.F5) { Model.Tree = !Model.Tree; _processes.Apply(); return true; }
-        return false;
+        Bind(() => Close?.Invoke(), Key.Esc, Key.Enter, Key.Backspace);
+        Bind(() => { Model.SetSort(ProcessTableModel.CpuColumn); _processes.Apply(); }, KeyText.K('P'));
+        Bind(() => { Model.SetSort(ProcessTableModel.MemColumn); _processes.Apply(); }, KeyText.K('M'));
+        Bind(() => { Model.SetSort(ProcessTableModel.TimeColumn); _processes.Apply(); }, KeyText.K('T'));
+        Bind(() => { Model.Tree = !Model.Tree; _processes.Apply(); }, KeyText.K('t'), Key.F5);
     }
 }

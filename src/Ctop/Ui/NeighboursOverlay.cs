@@ -37,6 +37,9 @@ public sealed class NeighboursOverlay : Overlay
         Add(_list);
         // Column widths are measured against the view's width, known only after layout.
         SubViewsLaidOut += (_, _) => _list.Update();
+        Bind(() => Close?.Invoke(), Key.Esc, KeyText.K('q'), KeyText.K('n'));
+        // On a victim or a heading there is nothing to limit; the key is still taken.
+        Bind(() => { if (SelectedCulprit is { } f) { Close?.Invoke(); _limit(f); } }, Key.Enter, KeyText.K('c'));
         Show(frame);
     }
 
@@ -52,16 +55,6 @@ public sealed class NeighboursOverlay : Overlay
 
     public override void OnFrame(Frame frame) => Show(frame);
 
-    public override bool HandleKey(Key key)
-    {
-        if (key == Key.Esc || key == KeyText.K('q') || key == KeyText.K('n')) { Close?.Invoke(); return true; }
-        if (key == Key.Enter || key == KeyText.K('c'))
-        {
-            if (SelectedCulprit is { } f) { Close?.Invoke(); _limit(f); }
-            return true; // on a victim or a heading: nothing to limit
-        }
-        return false;
-    }
 
     /// <summary>
     /// The lines for a report: the culprits first (the ones to act on), then the victims. Without

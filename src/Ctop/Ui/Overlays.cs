@@ -16,8 +16,45 @@ public abstract class Overlay : View
     /// <summary>Hint shown in the key bar while this overlay is open.</summary>
     public abstract string Hint { get; }
 
-    /// <summary>Called before the focused subview sees the key; false lets it through (typing, arrows).</summary>
-    public abstract bool HandleKey(Key key);
+    private readonly HashSet<Key> _boundHere = [];
+    private int _nextCommand = FirstCommand;
+    // Above Terminal.Gui's own Command values, as the dashboard's.
+    private const int FirstCommand = 10_000;
+
+    /// <summary>
+    /// Called before the focused subview sees the key: runs the commands bound to it (Terminal.Gui KeyBindings of this
+    /// overlay, in order) until one takes it; false lets the key through (typing, arrows).
+    /// </summary>
+    public virtual bool HandleKey(Key key)
+    {
+        if (!KeyBindings.TryGet(key, out var binding)) return false;
+        foreach (var command in binding.Commands)
+            if (InvokeCommand(command, binding) is true) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="run"/> a command of this overlay and binds the keys to it. It returns whether it took the
+    /// key: false passes the key on to the focused subview, so it must then have done nothing.
+    /// </summary>
+    protected void Bind(Func<bool> run, params Key[] keys)
+    {
+        var command = (Command)_nextCommand++;
+        AddCommand(command, () => run());
+        foreach (var key in keys)
+        {
+            // View's own bindings of these keys (Enter: Accept, Space: Activate) give way; one bound here twice keeps both.
+            if (_boundHere.Add(key) || !KeyBindings.TryGet(key, out var existing))
+            {
+                if (KeyBindings.TryGet(key, out _)) KeyBindings.Remove(key);
+                KeyBindings.Add(key, command);
+            }
+            else KeyBindings.ReplaceCommands(key, [.. existing.Commands, command]);
+        }
+    }
+
+    /// <summary><see cref="Bind(Func{bool}, Key[])"/> for a command that always takes its keys.</summary>
+    protected void Bind(Action run, params Key[] keys) => Bind(() => { run(); return true; }, keys);
 
     /// <summary>Set by the dashboard: removes this overlay.</summary>
     public Action? Close { get; set; }
@@ -33,14 +70,12 @@ public abstract class Overlay : View
 public class TextOverlay : Overlay
 {
     private readonly TableView _text;
-    private readonly Key[] _closeKeys;
     private readonly string _hint;
 
     public TextOverlay(string title, string text, string hint, params Key[] closeKeys)
     {
         Title = title;
         _hint = hint;
-        _closeKeys = closeKeys;
         BorderStyle = Terminal.Gui.Drawing.LineStyle.Single;
         X = 0; Y = 0; Width = Dim.Fill(); Height = Dim.Fill(1);
         CanFocus = true;
@@ -55,6 +90,7 @@ public class TextOverlay : Overlay
         _text.Style.ShowHorizontalBottomLine = false;
         _text.Style.ShowVerticalCellLines = false;
         Add(_text);
+        Bind(() => Close?.Invoke(), [Key.Esc, KeyText.K('q'), Key.Enter, .. closeKeys]);
     }
 
     private sealed class LinesSource(string[] lines) : ITableSource
@@ -68,15 +104,6 @@ public class TextOverlay : Overlay
     public override string Hint => _hint;
     public override View FocusTarget => _text;
 
-    public override bool HandleKey(Key key)
-    {
-        if (key == Key.Esc || key == KeyText.K('q') || key == Key.Enter || _closeKeys.Contains(key))
-        {
-            Close?.Invoke();
-            return true;
-        }
-        return false;
-    }
 }
 
 /// <summary>The key list (h, F1, ?).</summary>
@@ -105,6 +132,9 @@ public sealed class PromptOverlay : Overlay
         _field.ValueChanged += (_, e) => _changed(e.NewValue ?? "");
         Add(l, _field);
         Label = label;
+        Bind(() => { Close?.Invoke(); _commit(Value); }, Key.Enter);
+        Bind(() => { Close?.Invoke(); _cancel(); }, Key.Esc);
+        Bind(() => { if (_next is null) return false; _next(); return true; }, Key.F3);
     }
 
     public string Label { get; }
@@ -112,13 +142,6 @@ public sealed class PromptOverlay : Overlay
     public override string Hint => "";
     public override View FocusTarget => _field;
 
-    public override bool HandleKey(Key key)
-    {
-        if (key == Key.Enter) { Close?.Invoke(); _commit(Value); return true; }
-        if (key == Key.Esc) { Close?.Invoke(); _cancel(); return true; }
-        if (key == Key.F3 && _next is not null) { _next(); return true; }
-        return false;
-    }
 }
 
 /// <summary>Asks which signal to send before killing (k, F9). SIGTERM is preselected; Enter sends, Esc cancels.</summary>
@@ -147,6 +170,8 @@ public sealed class KillOverlay : Overlay
         _list.Style.ShowHorizontalHeaderOverline = false;
         _list.Style.ShowHorizontalHeaderUnderline = false;
         Add(question, _list);
+        Bind(() => { var s = Selected; Close?.Invoke(); _send(s); }, Key.Enter);
+        Bind(() => Close?.Invoke(), Key.Esc, KeyText.K('q'));
     }
 
     public int Pid { get; }
@@ -155,12 +180,6 @@ public sealed class KillOverlay : Overlay
 
     public Signum Selected => ProcessControl.Signals[Math.Clamp(_list.Value?.SelectedCell.Y ?? 0, 0, ProcessControl.Signals.Count - 1)].Signal;
 
-    public override bool HandleKey(Key key)
-    {
-        if (key == Key.Enter) { var s = Selected; Close?.Invoke(); _send(s); return true; }
-        if (key == Key.Esc || key == KeyText.K('q')) { Close?.Invoke(); return true; }
-        return false;
-    }
 
     private sealed class SignalSource : ITableSource
     {

@@ -3,16 +3,16 @@ using Ctop.Model;
 
 namespace Ctop.Ui;
 
-/// <summary>One process row: the view, its tree branch, and its memory as a share of the scope's capacity.</summary>
-public sealed record ProcessRow(ProcessView View, double? MemoryPercent, string Prefix = "")
+/// <summary>One process row: the view and its tree branch.</summary>
+public sealed record ProcessRow(ProcessView View, string Prefix = "")
 {
     public string Command => Prefix + TextEscape.Escape(View.Command);
 }
 
 /// <summary>
 /// The process table: all processes or those of one cgroup (and its descendants), sorted, optionally as a tree by
-/// parent PID, optionally filtered to commands containing a text. MEM% is RSS over the scope's memory capacity, so inside
-/// a container it is a share of the container's limit.
+/// parent PID, optionally filtered to commands containing a text. Every figure is the frame's (<see cref="ProcessView.MemoryPercent"/>
+/// for MEM%); this only filters, orders and formats.
 /// </summary>
 public sealed class ProcessTableModel : TableModel<ProcessRow>
 {
@@ -21,7 +21,6 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private IReadOnlyList<ProcessView> _processes = [];
-    private long _capacity;
     private bool _tree;
     private string? _cgroup;
     private string _filter = "";
@@ -52,10 +51,9 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
         return -1;
     }
 
-    public void Update(IReadOnlyList<ProcessView> processes, long capacityBytes)
+    public void Update(IReadOnlyList<ProcessView> processes)
     {
         _processes = processes;
-        _capacity = capacityBytes;
         Rebuild();
     }
 
@@ -71,7 +69,7 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
         var rows = new List<ProcessRow>();
         foreach (var p in _processes)
             if (InCgroup(p, _cgroup) && Matches(p, _filter) && (_user.Length == 0 || p.User == _user))
-                rows.Add(new ProcessRow(p, Units.PercentOf(p.RssBytes, _capacity)));
+                rows.Add(new ProcessRow(p));
         var cmp = Comparison();
         if (!_tree)
         {
@@ -100,7 +98,7 @@ public sealed class ProcessTableModel : TableModel<ProcessRow>
         new() { Header = "USER", DescendingFirst = false, Text = r => r.View.User, Cell = r => TextEscape.Escape(r.View.User) },
         new() { Header = "S", DescendingFirst = false, Text = r => r.View.State.ToString(), Cell = r => TextEscape.Escape(r.View.State.ToString()) },
         new() { Header = "CPU%", AlignRight = true, Number = r => r.View.CpuPercent, Cell = r => Units.ProcessPercent(r.View.CpuPercent) },
-        new() { Header = "MEM%", AlignRight = true, Number = r => r.MemoryPercent, Cell = r => Units.ProcessPercent(r.MemoryPercent) },
+        new() { Header = "MEM%", AlignRight = true, Number = r => r.View.MemoryPercent, Cell = r => Units.ProcessPercent(r.View.MemoryPercent) },
         new() { Header = "RSS", AlignRight = true, Number = r => r.View.RssBytes, Cell = r => Units.Bytes(r.View.RssBytes) },
         new() { Header = "THR", AlignRight = true, Number = r => r.View.Threads, Cell = r => r.View.Threads.ToString(C) },
         new() { Header = "TIME+", AlignRight = true, Number = r => r.View.CpuSeconds, Cell = r => Fmt.CpuTime(r.View.CpuSeconds) },

@@ -37,6 +37,7 @@ public sealed class SetupOverlay : Overlay
         _list.Style.ShowVerticalCellLines = false;
         _message = new PlainLabel { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
         Add(_list, _message);
+        BindKeys();
     }
 
     public SetupModel Model { get; }
@@ -50,33 +51,33 @@ public sealed class SetupOverlay : Overlay
     public override string Hint => "↑↓ choose  Space ← →: change  F7 F8: move column  Enter/F10: apply and save  Esc: cancel";
     public override View FocusTarget => _list;
 
-    public override bool HandleKey(Key key)
+    private void BindKeys()
     {
-        if (key == Key.Esc || key == KeyText.K('q')) { Close?.Invoke(); return true; }
-        if (key == Key.Enter || key == Key.F10)
+        Bind(() => Close?.Invoke(), Key.Esc, KeyText.K('q'));
+        Bind(() =>
         {
             var chosen = Model.ToConfig();
             Close?.Invoke();
             _save(chosen);
-            return true;
-        }
-        int step = key == Key.Space || key == KeyText.K(' ') ? 0
-            : key == Key.CursorLeft || key == KeyText.K('-') ? -1
-            : key == Key.CursorRight || key == KeyText.K('+') ? 1
-            : int.MinValue;
-        if (step != int.MinValue)
-        {
-            Say(Model.Change(Selected, step) ?? "");
-            Refresh(Selected);
-            return true;
-        }
-        if (key == Key.F7 || key == Key.F8)
-        {
-            Say("");
-            Refresh(Model.Move(Selected, key == Key.F7 ? -1 : +1));
-            return true;
-        }
-        return false; // arrows, paging: the list moves the cursor
+        }, Key.Enter, Key.F10);
+        // Arrows up and down, paging: not bound here, so the list moves the cursor.
+        Bind(() => Change(0), Key.Space, KeyText.K(' '));
+        Bind(() => Change(-1), Key.CursorLeft, KeyText.K('-'));
+        Bind(() => Change(+1), Key.CursorRight, KeyText.K('+'));
+        Bind(() => MoveColumn(-1), Key.F7);
+        Bind(() => MoveColumn(+1), Key.F8);
+    }
+
+    private void Change(int step)
+    {
+        Say(Model.Change(Selected, step) ?? "");
+        Refresh(Selected);
+    }
+
+    private void MoveColumn(int by)
+    {
+        Say("");
+        Refresh(Model.Move(Selected, by));
     }
 
     private void Say(string text)

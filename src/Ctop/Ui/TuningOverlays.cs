@@ -47,6 +47,8 @@ public sealed class LimitOverlay : Overlay
         _field.ValueChanged += (_, e) => Validate(e.NewValue ?? "");
         // The text wraps to the label's width, known only after layout.
         SubViewsLaidOut += (_, _) => Render();
+        Bind(() => Close?.Invoke(), Key.Esc);
+        Bind(Commit, Key.Enter);
         RenderInfo();
         Validate(model.Initial);
     }
@@ -67,12 +69,6 @@ public sealed class LimitOverlay : Overlay
         RenderInfo();
     }
 
-    public override bool HandleKey(Key key)
-    {
-        if (key == Key.Esc) { Close?.Invoke(); return true; }
-        if (key == Key.Enter) { Commit(); return true; }
-        return false;
-    }
 
     private void RenderInfo()
     {
@@ -192,14 +188,16 @@ public sealed class MessageOverlay : Overlay
             if (_text.Text != wrapped) _text.Text = wrapped;
         };
         _text.Text = message;
+        Bind(() => Close?.Invoke(), Key.Esc, Key.Enter, KeyText.K('q'));
     }
 
     public string Message { get; }
     public override string Hint => "Enter/Esc: close";
 
+    /// <summary>A message takes every key until read: the bound ones close it, the others do nothing.</summary>
     public override bool HandleKey(Key key)
     {
-        if (key == Key.Esc || key == Key.Enter || key == KeyText.K('q')) Close?.Invoke();
-        return true; // a message takes every key until read
+        base.HandleKey(key);
+        return true;
     }
 }

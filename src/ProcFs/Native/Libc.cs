@@ -71,6 +71,13 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true)]
     public static partial int Rmdir(byte* path);
 
+    /// <summary>statx(2) (glibc 2.28): the one stat call ProcFs makes, for a cgroup directory's inode.</summary>
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    public static partial int Statx(int dirFd, byte* path, int flags, uint mask, byte* statxBuf);
+
+    [LibraryImport("libc", EntryPoint = "access", SetLastError = true)]
+    public static partial int Access(byte* path, int mode);
+
     [LibraryImport("libc", EntryPoint = "strerror")]
     private static partial nint StrErrorPtr(int errnum);
 

@@ -34,6 +34,13 @@ public sealed class ProcStatus
     public ulong NonvoluntaryCtxtSwitches { get; private set; }
     /// <summary>Cpus_allowed_list: as printed, e.g. "0-3,8".</summary>
     public string? CpusAllowedList { get; private set; }
+    /// <summary>SigCgt: the signals with a handler, bit N−1 for signal N.</summary>
+    public ulong SignalsCaught { get; private set; }
+    /// <summary>SigIgn: the signals ignored, bit N−1 for signal N.</summary>
+    public ulong SignalsIgnored { get; private set; }
+
+    /// <summary>Whether the process catches or ignores signal <paramref name="signal"/> (1–64).</summary>
+    public bool Handles(int signal) => signal is >= 1 and <= 64 && ((SignalsCaught | SignalsIgnored) & (1UL << (signal - 1))) != 0;
 
     public static ProcStatus Parse(ReadOnlySpan<byte> data, string filePath)
     {
@@ -115,9 +122,14 @@ public sealed class ProcStatus
             case var k when k.SequenceEqual("nonvoluntary_ctxt_switches"u8):
                 if (!Utf8.TryParseUInt64(value, out u)) return false; NonvoluntaryCtxtSwitches = u; return true;
             case var k when k.SequenceEqual("Cpus_allowed_list"u8): CpusAllowedList = Utf8.Decode(value); return true;
+            case var k when k.SequenceEqual("SigCgt"u8): if (!TryHex(value, out u)) return false; SignalsCaught = u; return true;
+            case var k when k.SequenceEqual("SigIgn"u8): if (!TryHex(value, out u)) return false; SignalsIgnored = u; return true;
             default: return true;
         }
     }
+
+    private static bool TryHex(ReadOnlySpan<byte> value, out ulong u) =>
+        ulong.TryParse(Utf8.Trim(value), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out u);
 
     private static bool TryIds(ReadOnlySpan<byte> value, out IdSet ids)
     {

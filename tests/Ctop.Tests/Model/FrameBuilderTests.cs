@@ -44,6 +44,21 @@ public class FrameBuilderTests
     }
 
     [Fact]
+    public void ProcessMemPercentIsDefinedOnceAndEveryViewShowsIt()
+    {
+        // RSS 256 MiB of the scope's 1 GiB: 25%. The dashboard's MEM% cell and the JSON read the frame's figure.
+        var p = new ProcessSample(7, StartTime: 100, 1, 'R', CpuTicks: 1000, 256L << 20, 1, Info);
+        var f = FrameBuilder.Build(At(0, [Cg("/", 0)], [p]), At(1, [Cg("/", 0)], [p with { CpuTicks = 1050 }]));
+        var view = f.Processes.Single();
+        Assert.Equal(25.0, view.MemoryPercent!.Value, 9);
+        var table = new Ctop.Ui.ProcessTableModel();
+        table.Update(f.Processes);
+        Assert.Equal("25.0", table.Cell(0, Ctop.Ui.ProcessTableModel.MemColumn));
+        Assert.Equal(25.0, Ctop.Output.JsonFrameMapper.ToJson(view).MemoryPercent);
+        Assert.Equal(view.CpuPercent, Ctop.Output.JsonFrameMapper.ToJson(view).CpuPercent!.Value, 2);
+    }
+
+    [Fact]
     public void NoQuotaMeansNoLimitAndNoPercent()
     {
         var f = FrameBuilder.Build(At(0, [Cg("/b", 0)]), At(1, [Cg("/b", 1_000_000_000)]));

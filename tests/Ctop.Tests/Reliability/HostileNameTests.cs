@@ -115,7 +115,7 @@ public sealed class HostileNameTests : IDisposable
         Thread.Sleep(200);
         var frame = Ctop.Model.FrameBuilder.Build(first, sampler.Take());
         var table = new Ctop.Ui.ProcessTableModel();
-        table.Update(frame.Processes, frame.Scope.MemoryBytes);
+        table.Update(frame.Processes);
         string Cell(int pid) => table.Cell(table.IndexOf(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), Ctop.Ui.ProcessTableModel.CommandColumn);
 
         // ESC, BEL, newline, ')' and invalid UTF-8 (U+FFFD) read the same on both surfaces.

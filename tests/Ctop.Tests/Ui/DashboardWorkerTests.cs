@@ -104,7 +104,7 @@ public class DashboardControllerTests
     private static ProcessTableModel Processes()
     {
         var m = new ProcessTableModel();
-        m.Update([F.P(1, "/sbin/init", "/", cpu: 0.1), F.P(100, "nginx: master", "/", cpu: 1), F.P(101, "nginx: worker", "/", cpu: 4, user: "www-data")], 8L << 30);
+        m.Update([F.P(1, "/sbin/init", "/", cpu: 0.1), F.P(100, "nginx: master", "/", cpu: 1), F.P(101, "nginx: worker", "/", cpu: 4, user: "www-data")]);
         return m;
     }
 

@@ -41,8 +41,11 @@ internal static class F
     }
 
     public static ProcessView P(int pid, string command, string? cgroup = "/", double cpu = 0, long rss = 1 << 20, int ppid = 1,
-        string user = "root", double seconds = 1) =>
-        new(pid, ppid, user, 'S', cpu, rss, 1, cgroup, cgroup is null ? null : ContainerNames.FromPath(cgroup), command, seconds);
+        string user = "root", double seconds = 1, long capacity = 8L << 30) =>
+        new(pid, ppid, user, 'S', cpu, rss, 1, cgroup, cgroup is null ? null : ContainerNames.FromPath(cgroup), command, seconds)
+        {
+            MemoryPercent = Units.PercentOf(rss, capacity),
+        };
 
     public static Frame Frame(IEnumerable<CgroupView> cgroups, IEnumerable<ProcessView> processes, int second = 0) =>
         new(DateTimeOffset.UnixEpoch.AddSeconds(second), 1, new Scope(ScopeKind.Host, 2, 8L << 30), cgroups.ToList(), processes.ToList(),

@@ -169,16 +169,16 @@ public class ProcessTableModelTests
 {
     private static readonly ProcessView[] Procs =
     [
-        F.P(1, "init", "/", cpu: 0.1, rss: 10, ppid: 0, seconds: 500),
-        F.P(10, "nginx: master", "/web", cpu: 2, rss: 300, ppid: 1, seconds: 5),
-        F.P(11, "nginx: worker", "/web/w", cpu: 9, rss: 200, ppid: 10, seconds: 50),
-        F.P(20, "webhook", "/webhook", cpu: 5, rss: 100, ppid: 1, seconds: 1),
+        F.P(1, "init", "/", cpu: 0.1, rss: 10, ppid: 0, seconds: 500, capacity: 1000),
+        F.P(10, "nginx: master", "/web", cpu: 2, rss: 300, ppid: 1, seconds: 5, capacity: 1000),
+        F.P(11, "nginx: worker", "/web/w", cpu: 9, rss: 200, ppid: 10, seconds: 50, capacity: 1000),
+        F.P(20, "webhook", "/webhook", cpu: 5, rss: 100, ppid: 1, seconds: 1, capacity: 1000),
     ];
 
     private static ProcessTableModel Model()
     {
         var m = new ProcessTableModel();
-        m.Update(Procs, 1000);
+        m.Update(Procs);
         return m;
     }
 
@@ -235,7 +235,7 @@ public class ProcessTableModelTests
     public void ATreeWithACycleStillShowsEveryProcess()
     {
         var m = new ProcessTableModel { Tree = true };
-        m.Update([F.P(5, "a", ppid: 6), F.P(6, "b", ppid: 5), F.P(7, "c", ppid: 999)], 0);
+        m.Update([F.P(5, "a", ppid: 6), F.P(6, "b", ppid: 5), F.P(7, "c", ppid: 999)]);
         Assert.Equal([5, 6, 7], Pids(m).Order().ToArray());
     }
 
@@ -243,7 +243,7 @@ public class ProcessTableModelTests
     public void CommandsAreEscaped()
     {
         var m = new ProcessTableModel();
-        m.Update([F.P(5, "x\x1b]0;pwned\x07")], 0);
+        m.Update([F.P(5, "x\x1b]0;pwned\x07")]);
         Assert.Equal("x\\x1b]0;pwned\\x07", m.Cell(0, ProcessTableModel.CommandColumn));
     }
 }

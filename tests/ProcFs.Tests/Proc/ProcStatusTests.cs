@@ -33,6 +33,22 @@ public class ProcStatusTests
     }
 
     [Fact]
+    public void The_caught_and_ignored_signal_masks_say_which_signals_are_handled()
+    {
+        // As a shell that traps SIGTERM (15) and ignores SIGQUIT (3) and SIGINT (2) shows them.
+        var s = Parse("Name:\tsh\nSigIgn:\t0000000000000006\nSigCgt:\t0000000000004000\n");
+        Assert.Equal(0x4000UL, s.SignalsCaught);
+        Assert.Equal(0x6UL, s.SignalsIgnored);
+        Assert.True(s.Handles(15));
+        Assert.True(s.Handles(2));
+        Assert.True(s.Handles(3));
+        Assert.False(s.Handles(9));
+        Assert.False(s.Handles(1));
+        Assert.False(s.Handles(0));
+        Assert.Throws<ProcFsFormatException>(() => Parse("SigCgt:\tnot-hex\n"));
+    }
+
+    [Fact]
     public void Kernel_threads_have_no_memory_values()
     {
         var s = Parse(Samples.KthreaddStatus);

@@ -72,8 +72,17 @@ public sealed class RealCgroup : IDisposable
         return p;
     }
 
-    /// <summary>A busy loop in this cgroup.</summary>
-    public Process StartBusyLoop() => Start("while :; do :; done");
+    /// <summary>A busy loop in this cgroup (see <see cref="BusyLoopScript"/>).</summary>
+    public Process StartBusyLoop() => Start(BusyLoopScript);
+
+    /// <summary>
+    /// Spins in the shell itself (so the started PID is the busy one) and, every few milliseconds of spinning, asks
+    /// whether the process that started it still exists: when the test host is killed (SIGKILL, a crash) Dispose never
+    /// runs, and a plain `while :` would spin on at PPID 1. kill -0 and [ are dash builtins, so the check forks nothing
+    /// and the loop stays CPU-bound. Scripts passed to <see cref="Start"/> must end on their own (sleep N, a bounded loop).
+    /// </summary>
+    public const string BusyLoopScript =
+        "while :; do i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; kill -0 $PPID 2>/dev/null || exit 0; done";
 
     public void Dispose()
     {

@@ -52,6 +52,26 @@ internal static unsafe partial class ControlFile
         catch (IOException) { return null; }
     }
 
+    /// <summary>access(2) W_OK: 0, or the errno (EACCES for a user who may not write, EROFS on a read-only mount).</summary>
+    public static int WriteAccess(string path)
+    {
+        const int W_OK = 2;
+        fixed (byte* p = Z(path)) return Libc.Access(p, W_OK) == 0 ? 0 : Marshal.GetLastSystemError();
+    }
+
+    /// <summary>The inode of a directory (statx, not following a final symbolic link); null when missing or not a directory.</summary>
+    public static ulong? DirectoryInode(string path)
+    {
+        const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
+        const uint STATX_TYPE = 0x1, STATX_INO = 0x100;
+        const int S_IFMT = 0xF000, S_IFDIR = 0x4000;
+        byte* buf = stackalloc byte[256]; // struct statx
+        fixed (byte* p = Z(path))
+            if (Libc.Statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, buf) != 0) return null;
+        ushort mode = *(ushort*)(buf + 28); // stx_mode
+        return (mode & S_IFMT) == S_IFDIR ? *(ulong*)(buf + 32) : null; // stx_ino
+    }
+
     public static int MakeDirectory(string path)
     {
         fixed (byte* p = Z(path)) return Libc.Mkdir(p, 0x1ed /* 0755 */) == 0 ? 0 : Marshal.GetLastSystemError();
