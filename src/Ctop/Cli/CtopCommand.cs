@@ -168,6 +168,10 @@ public sealed class CtopCommand
                 r.AddError("--user selects processes, and --cgroups-only shows none; use one or the other.");
             if (r.GetResult(_from) is null && (r.GetResult(_begin) is not null || r.GetResult(_end) is not null))
                 r.AddError("--begin and --end select recorded frames: give the store with --from DIR.");
+            // Only two times that parsed are compared (an unparsable one has its own error).
+            if (r.GetResult(_begin) is { } b && !b.Errors.Any() && r.GetResult(_end) is { } e && !e.Errors.Any()
+                && r.GetValue(_begin) is { } begin && r.GetValue(_end) is { } end && begin > end)
+                r.AddError($"--begin {begin:O} is after --end {end:O}: no recorded frame lies between them.");
             if (r.GetResult(_from) is not null && r.GetResult(_delay) is not null)
                 r.AddError("--from prints the frames as they were recorded; -d applies to sampling only (ctop record -d sets the interval).");
             if (processesOnly && r.GetResult(_filter) is not null)

@@ -12,6 +12,22 @@ public sealed class ReplayCursor(StoreReader reader)
     public StorePosition? Position { get; private set; }
     public Frame? Frame { get; private set; }
 
+    // The frames built lately, by position: a step back rebuilds the sparklines' minute from them instead of decoding
+    // and building it again (a record never changes once written, so an entry never goes stale).
+    private const int FrameCacheSize = 2 * 64;
+    private readonly Dictionary<StorePosition, Frame?> _built = new();
+    private readonly Queue<StorePosition> _builtOrder = new();
+
+    private Frame? FrameAt(StorePosition p)
+    {
+        if (_built.TryGetValue(p, out var f)) return f;
+        f = reader.Frame(p);
+        _built[p] = f;
+        _builtOrder.Enqueue(p);
+        while (_builtOrder.Count > FrameCacheSize) _built.Remove(_builtOrder.Dequeue());
+        return f;
+    }
+
     private Frame? Set(StorePosition p, Frame f)
     {
         Position = p;
@@ -26,10 +42,10 @@ public sealed class ReplayCursor(StoreReader reader)
         if (reader.RecordTime(p) >= time || reader.Next(p) is null)
         {
             for (StorePosition? q = p; q is { } at; q = reader.Next(at))
-                if (reader.Frame(at) is { } f) return Set(at, f);
+                if (FrameAt(at) is { } f) return Set(at, f);
         }
         for (StorePosition? q = p; q is { } at; q = reader.Previous(at))
-            if (reader.Frame(at) is { } f) return Set(at, f);
+            if (FrameAt(at) is { } f) return Set(at, f);
         return null;
     }
 
@@ -38,7 +54,7 @@ public sealed class ReplayCursor(StoreReader reader)
     {
         reader.Refresh();
         for (var q = reader.Last(); q is { } at; q = reader.Previous(at))
-            if (reader.Frame(at) is { } f) return Set(at, f);
+            if (FrameAt(at) is { } f) return Set(at, f);
         return null;
     }
 
@@ -54,7 +70,7 @@ public sealed class ReplayCursor(StoreReader reader)
             if (next is null && samples > 0 && reader.Refresh()) next = reader.Next(at);
             if (next is not { } n) break;
             at = n;
-            if (reader.Frame(at) is { } f) { found = f; moved++; }
+            if (FrameAt(at) is { } f) { found = f; moved++; }
         }
         return found is null ? null : Set(at, found);
     }
@@ -72,7 +88,7 @@ public sealed class ReplayCursor(StoreReader reader)
         int back = 0;
         for (; back < count && q is { } at && reader.Previous(at) is { } prev; back++) q = prev;
         for (; q is { } at && at.CompareTo(p) <= 0; q = reader.Next(at))
-            if (reader.Frame(at) is { } f) list.Add(f);
+            if (FrameAt(at) is { } f) list.Add(f);
         return list;
     }
 }

@@ -26,8 +26,9 @@ public sealed class StoreReader
     private byte[] _raw = new byte[64 * 1024];
     private readonly Dictionary<StorePosition, RecordedSample?> _cache = new();
     private readonly Queue<StorePosition> _cacheOrder = new();
-    // A key-frame interval and a little: stepping back through a chunk decodes it once, not once per step.
-    private const int CacheSize = 64;
+    // Two key-frame intervals and a little: stepping back through a chunk decodes it once, not once per step, and the
+    // sparklines' minute before a position (which reaches into the chunk before) does not push out the chunk it is in.
+    private const int CacheSize = 2 * 64;
 
     private sealed class Shard(string path, DateTimeOffset start)
     {
@@ -59,6 +60,11 @@ public sealed class StoreReader
     }
 
     public string Directory { get; }
+    /// <summary>Shard files read and their bytes, since this reader was made (what a cold open costs in I/O).</summary>
+    public int FilesRead { get; private set; }
+    public long BytesRead { get; private set; }
+    /// <summary>Records decompressed and decoded since this reader was made.</summary>
+    public long RecordsDecoded { get; private set; }
     public int ShardCount => _shards.Count;
     public bool IsEmpty => _shards.Count == 0;
 
@@ -106,6 +112,8 @@ public sealed class StoreReader
             using var f = new FileStream(s.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             data = new byte[f.Length];
             f.ReadExactly(data);
+            FilesRead++;
+            BytesRead += data.Length;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -222,6 +230,7 @@ public sealed class StoreReader
             {
                 int n = StoreFormat.Unpack(data.AsSpan(e.Offset, e.Size), ref _raw);
                 result = _codec.Decode(_raw.AsSpan(0, n));
+                RecordsDecoded++;
                 if (frequency != Stopwatch.Frequency) result = Rescale(result, frequency);
                 _codecAt = new StorePosition(p.Shard, r);
                 Remember(new StorePosition(p.Shard, r), result);

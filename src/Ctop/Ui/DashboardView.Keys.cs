@@ -34,7 +34,9 @@ public sealed partial class DashboardView
             () => OnFocused(c => c.SetSort(CgroupTableModel.ThrottledColumn), p => p.SetSort(ProcessTableModel.TimeColumn))),
         new("t F5", "tree / flat view of the focused table (cgroups by path, processes by parent)", [KeyText.K('t'), Key.F5],
             () => OnFocused(c => c.Tree = !c.Tree, p => p.Tree = !p.Tree)),
-        new("g", "group the cgroup table by Kubernetes pod: each pod's containers under it (flat view)", [KeyText.K('g')],
+        // o too: in replay g goes to a time, and the grouping must stay reachable there.
+        new("g o", "group the cgroup table by Kubernetes pod: each pod's containers under it (flat view); in replay o only",
+            [KeyText.K('g'), KeyText.K('o')],
             () => { CgroupModel.GroupByPod = !CgroupModel.GroupByPod; Cgroups.Apply(); RefreshTitles(); }),
         new("/", "search processes by command or PID (Enter keeps it, Esc drops it)", [KeyText.K('/')], OpenSearch),
         new("F3", "next search match (with no search yet: search)", [Key.F3],

@@ -264,7 +264,7 @@ public sealed partial class DashboardView : Window
     {
         string Mark(bool focused) => focused ? "▶ " : "  ";
         var c = CgroupModel;
-        _cgroupTitle.Text = $"{Mark(CgroupsFocused)}Cgroups ({c.Rows.Count}, {(c.Tree ? "tree" : "flat")}, by {c.Columns[c.SortColumn].Header})"
+        _cgroupTitle.Text = $"{Mark(CgroupsFocused)}Cgroups ({c.Rows.Count}, {(c.Tree ? "tree" : "flat")}{(c.GroupByPod ? ", by pod" : "")}, by {c.Columns[c.SortColumn].Header})"
             + (_sourceNote is { } note ? "  " + TextEscape.Escape(note) : "");
         var p = ProcessModel;
         string scope = p.Cgroup is null ? "all" : "in " + TextEscape.Escape(p.Cgroup);

@@ -28,6 +28,7 @@ public static class ReplayDashboard
         ("g", "replay: go to a time (ISO 8601 or HH:MM[:SS] today; 'end' for the newest)"),
         ("G", "replay: the newest sample (and follow it while playing)"),
         ("Space", "replay: play / pause at the recorded pace"),
+        ("o", "replay: group the cgroup table by pod (g, which does it live, goes to a time here)"),
     ];
 
     public static int Run(string dir, DateTimeOffset? at, ConfigFile config)

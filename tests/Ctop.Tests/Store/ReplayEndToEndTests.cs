@@ -4,45 +4,29 @@ using System.Text.RegularExpressions;
 using Ctop.Store;
 using Ctop.Tests.Model;
 using Ctop.Tests.Reliability;
+using Ctop.Tests.Support;
 using ProcFs.Tests.Support;
+using static Ctop.Tests.Store.StoreSupport;
 
 namespace Ctop.Tests.Store;
 
 /// <summary>
-/// The real binary: `ctop record` of a quota'd ctop-test-* cgroup with a busy loop, then `ctop replay` in a real
-/// terminal (tmux): the recorded cgroup shows with its limit, the header says REPLAY and its time, and the
-/// time-travel keys move that time.
+/// The real binary in a real terminal (tmux): `ctop replay` of a real recording of a quota'd ctop-test-* cgroup (the
+/// cgroup shows with its limit, the header says REPLAY and its time) and of a two-hour store written by the writer,
+/// where every time key — a sample, a minute, an hour, go to a time, the newest, play and pause — moves the header's
+/// time where it should, and o groups by pod while g asks for a time.
 /// </summary>
 [Collection(KernelCollection.Name)]
 public class ReplayEndToEndTests
 {
-    private static string Tmux(params string[] args)
-    {
-        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit(10_000);
-        return output;
-    }
-
-    private static string WaitForScreen(string session, Func<string, bool> ready, string what)
-    {
-        string screen = "";
-        var deadline = DateTime.UtcNow.AddSeconds(40);
-        while (DateTime.UtcNow < deadline)
-        {
-            screen = Tmux("capture-pane", "-p", "-t", session);
-            if (ready(screen)) return screen;
-            Thread.Sleep(300);
-        }
-        throw new Xunit.Sdk.XunitException($"{what} did not appear:\n{screen}");
-    }
-
-    private static readonly Regex HeaderTime = new(@"REPLAY (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d)");
+    private static readonly Regex HeaderTime = new(@"REPLAY (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d) (▶|⏸)");
 
     private static DateTimeOffset TimeOn(string screen) =>
         DateTimeOffset.ParseExact(HeaderTime.Match(screen).Groups[1].Value, "yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+
+    private static bool Playing(string screen) => HeaderTime.Match(screen).Groups[2].Value == "▶";
+
+    private static Func<string, bool> At(DateTimeOffset t) => s => HeaderTime.IsMatch(s) && TimeOn(s) == t;
 
     [KernelFact]
     public void ReplayShowsARecordedQuotadCgroupAndTheKeysMoveTheHeadersTime()
@@ -51,8 +35,6 @@ public class ReplayEndToEndTests
         cg.Write("cpu", "cpu.cfs_quota_us", "20000"); // 0.2 CPU
         cg.StartBusyLoop();
         var dir = Directory.CreateTempSubdirectory("ctop-test-replay-").FullName;
-        string session = $"ctop-e2e-replay-{Environment.ProcessId}";
-        var config = Directory.CreateTempSubdirectory("ctop-e2e-config-").FullName;
         try
         {
             // Record a few seconds at 1 s: samples a second apart, so each step moves the time by about a second.
@@ -67,33 +49,100 @@ public class ReplayEndToEndTests
             }
             Assert.True(CountRecords(dir) >= 6, "the recorder wrote too little");
 
-            Tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", "env", "-u", "DisableRealDriverIO", "TERM=xterm-256color",
-                $"XDG_CONFIG_HOME={config}", "dotnet", CtopBinary.Dll, "replay", "--dir", dir);
+            using var tmux = new TmuxSession("ctop-e2e-replay", 160, 45, "replay", "--dir", dir);
             var row = new Regex(@"0\.\d\d/0\.20\s.*" + Regex.Escape(cg.CgroupPath));
-            var screen = WaitForScreen(session, s => HeaderTime.IsMatch(s) && row.IsMatch(s), "the recorded cgroup with its 0.20 limit");
+            var screen = tmux.WaitForScreen(s => HeaderTime.IsMatch(s) && row.IsMatch(s), "the recorded cgroup with its 0.20 limit");
             var newest = TimeOn(screen);
 
-            Tmux("send-keys", "-t", session, ",");
-            screen = WaitForScreen(session, s => HeaderTime.IsMatch(s) && TimeOn(s) < newest, "an earlier time after ','");
+            tmux.Keys(",");
+            screen = tmux.WaitForScreen(s => HeaderTime.IsMatch(s) && TimeOn(s) < newest, "an earlier time after ','");
             var earlier = TimeOn(screen);
             Assert.InRange((newest - earlier).TotalSeconds, 0.5, 3.5);
             Assert.Matches(row, screen); // still the recorded row, at the earlier time
 
-            Tmux("send-keys", "-t", session, ".");
-            WaitForScreen(session, s => HeaderTime.IsMatch(s) && TimeOn(s) == newest, "the newest time again after '.'");
+            tmux.Keys(".");
+            tmux.WaitForScreen(At(newest), "the newest time again after '.'");
 
-            Tmux("send-keys", "-t", session, "{");
-            WaitForScreen(session, s => HeaderTime.IsMatch(s) && TimeOn(s) < earlier, "the first frame after '{' (a minute back, clamped)");
-
-            Tmux("send-keys", "-t", session, "q");
-            var quitBy = DateTime.UtcNow.AddSeconds(10);
-            while (Tmux("list-sessions").Contains(session) && DateTime.UtcNow < quitBy) Thread.Sleep(200);
+            tmux.Keys("{");
+            tmux.WaitForScreen(s => HeaderTime.IsMatch(s) && TimeOn(s) < earlier, "the first frame after '{' (a minute back, clamped)");
+            tmux.QuitAndAssertGone();
         }
         finally
         {
-            Tmux("kill-session", "-t", session);
             Directory.Delete(dir, true);
-            Directory.Delete(config, true);
+        }
+    }
+
+    /// <summary>Two hours at 1 s (7,200 samples) written by the store's writer: every jump lands on an exact second.</summary>
+    [ToolFact("tmux", "tmux")]
+    public void EveryTimeKeyMovesTheHeadersTimeWhereItShould()
+    {
+        var dir = TempDir();
+        try
+        {
+            var rng = new Random(22);
+            using (var w = new StoreWriter(dir, new StoreOptions { Sync = false }))
+                for (int k = 0; k < 7200; k++) w.Append(new RecordedSample(Synthetic(k, rng), NoNames, k == 0));
+            var start = T0.AddMinutes(30);
+            using var tmux = new TmuxSession("ctop-e2e-replay-keys", 160, 45, "replay", "--dir", dir, "--at", start.ToString("O", CultureInfo.InvariantCulture));
+            var screen = tmux.WaitForScreen(At(start), "--at's time in the header");
+            Assert.False(Playing(screen), "replay starts paused");
+            Assert.DoesNotContain("by pod", screen);
+
+            void Expect(string key, DateTimeOffset t, string what)
+            {
+                tmux.Keys(key);
+                tmux.WaitForScreen(At(t), $"{t:O} after '{key}' ({what})");
+            }
+            Expect(".", start.AddSeconds(1), "a sample forward");
+            Expect(",", start, "a sample back");
+            Expect("}", start.AddMinutes(1), "a minute forward");
+            Expect("{", start, "a minute back");
+            Expect(")", start.AddHours(1), "an hour forward");
+            Expect("(", start, "an hour back");
+            Expect("G", T0.AddSeconds(7199), "the newest");
+            Expect("(", T0.AddSeconds(7199 - 3600), "an hour back from the newest");
+
+            // g asks for a time: ISO 8601 with its offset, then 'end'; it does not group by pod here.
+            var target = T0.AddHours(1).AddMinutes(45).AddSeconds(10);
+            tmux.Keys("g");
+            tmux.WaitForScreen(s => s.Contains("Go to (ISO 8601", StringComparison.Ordinal), "the go-to-time prompt");
+            tmux.Type(target.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+            tmux.Keys("Enter");
+            screen = tmux.WaitForScreen(At(target), "the typed time after g");
+            Assert.DoesNotContain("by pod", screen);
+            tmux.Keys("g");
+            tmux.WaitForScreen(s => s.Contains("Go to (ISO 8601", StringComparison.Ordinal), "the go-to-time prompt again");
+            tmux.Type("end");
+            tmux.Keys("Enter");
+            tmux.WaitForScreen(At(T0.AddSeconds(7199)), "the newest after g end");
+
+            // Play at the recorded pace (1 s): the time moves on by itself; pause: it stays.
+            Expect("(", T0.AddSeconds(7199 - 3600), "an hour back");
+            var from = T0.AddSeconds(7199 - 3600);
+            tmux.Keys("Space");
+            screen = tmux.WaitForScreen(s => HeaderTime.IsMatch(s) && Playing(s) && TimeOn(s) >= from.AddSeconds(2), "the time moving on while playing");
+            tmux.Keys("Space");
+            screen = tmux.WaitForScreen(s => HeaderTime.IsMatch(s) && !Playing(s), "the pause mark");
+            var paused = TimeOn(screen);
+            Thread.Sleep(2500);
+            screen = tmux.WaitForScreen(s => HeaderTime.IsMatch(s), "the header");
+            Assert.InRange(TimeOn(screen), paused, paused.AddSeconds(1)); // a tick already under way may land
+            var settled = TimeOn(screen);
+            Thread.Sleep(2000);
+            Assert.Equal(settled, TimeOn(tmux.WaitForScreen(s => HeaderTime.IsMatch(s), "the header")));
+
+            // o groups the cgroup table by pod in replay (g being taken), and ungroups.
+            tmux.Keys("o");
+            tmux.WaitForScreen(s => Regex.IsMatch(s, @"Cgroups \(\d+, flat, by pod, by "), "the cgroup table grouped by pod after o");
+            tmux.Keys("o");
+            tmux.WaitForScreen(s => Regex.IsMatch(s, @"Cgroups \(\d+, flat, by ") && !s.Contains("by pod"), "the grouping gone after o again");
+            Assert.Equal(settled, TimeOn(tmux.Screen()));
+            tmux.QuitAndAssertGone();
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
         }
     }
 

@@ -290,6 +290,144 @@ public class StoreTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    /// <summary>The bounds of `-b --from`: inclusive, between samples, outside the recording, one instant, and reversed.</summary>
+    [Theory]
+    [InlineData(-60.0, 60.0, 1, 9)]   // around the whole recording: every frame (the first sample has none)
+    [InlineData(2.5, 6.5, 3, 6)]      // between samples: the first at or after begin, the last at or before end
+    [InlineData(4.0, 4.0, 4, 4)]      // one instant: the frame ending at it
+    [InlineData(-60.0, 0.0, 0, -1)]   // up to the first sample only: it has no frame
+    [InlineData(9.5, 60.0, 0, -1)]    // after the last sample: nothing
+    [InlineData(-60.0, -1.0, 0, -1)]  // before the first: nothing
+    public async Task BatchFromAStoreKeepsToItsBounds(double begin, double end, int first, int last)
+    {
+        var dir = TempDir();
+        var rng = new Random(23);
+        try
+        {
+            using (var w = new StoreWriter(dir, new StoreOptions { Sync = false, KeyEvery = 4 }))
+                for (int k = 0; k < 10; k++) w.Append(new RecordedSample(Synthetic(k, rng), NoNames, k == 0));
+            var (code, output, err) = await Run("-b", "--json", "--from", dir, "--begin", T0.AddSeconds(begin).ToString("O"),
+                "--end", T0.AddSeconds(end).ToString("O"));
+            Assert.True(code == 0, err);
+            Assert.Equal("", err);
+            var times = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("time").GetDateTimeOffset()).ToList();
+            var expected = Enumerable.Range(first, Math.Max(0, last - first + 1)).Select(k => T0.AddSeconds(k)).ToList();
+            Assert.Equal(expected, times);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task BatchFromAStoreRefusesABeginAfterItsEnd()
+    {
+        var (code, _, err) = await Run("-b", "--from", "/tmp", "--begin", T0.AddSeconds(5).ToString("O"), "--end", T0.ToString("O"));
+        Assert.Equal(2, code);
+        Assert.Contains("--begin", err);
+        Assert.Contains("is after --end", err);
+    }
+
+    /// <summary>
+    /// A noisy-neighbour history on a 2-CPU host, 5 s apart: /a, /b and /c idle at 0.05 cores but for two incidents —
+    /// samples 13–17 /a takes 1.33 cores while /b gets 0.67 and waits 0.67 s/s for a CPU; samples 31–35 (the newest) /c
+    /// does the same to /b. What `ctop record --schedstat` would have stored (run-queue waits per process).
+    /// </summary>
+    private static List<RecordedSample> NoisyHistory()
+    {
+        string[] paths = ["/", "/a", "/b", "/c"];
+        var usage = new double[4];
+        var wait = new double[4];
+        var list = new List<RecordedSample>();
+        for (int k = 0; k < 36; k++)
+        {
+            if (k > 0)
+            {
+                var used = new[] { 0, 0.05, 0.05, 0.05 };
+                var waits = new double[4];
+                if (k is >= 13 and <= 17) (used[1], used[2], waits[2]) = (1.33, 0.67, 0.67);
+                if (k >= 31) (used[3], used[2], waits[2]) = (1.33, 0.67, 0.67);
+                for (int i = 1; i < 4; i++) { usage[i] += used[i] * 5; wait[i] += waits[i] * 5; }
+                usage[0] = usage[1] + usage[2] + usage[3];
+            }
+            var cgroups = new Dictionary<string, ProcFs.Cgroups.CgroupStats>(StringComparer.Ordinal);
+            var processes = new Dictionary<int, ProcessSample>();
+            for (int i = 0; i < 4; i++)
+            {
+                cgroups[paths[i]] = new ProcFs.Cgroups.CgroupStats(paths[i],
+                    new ProcFs.Cgroups.CgroupCpu((ulong)(usage[i] * 1e9), null, 100000, i == 0 ? null : 100, 1024, 0, 0, 0),
+                    new ProcFs.Cgroups.CgroupMemory(64UL << 20, null, null, 0, null, null, 0, 0, null), new ProcFs.Cgroups.CgroupPids(1, null),
+                    null, null, null);
+                if (i == 0) continue;
+                var info = new ProcessInfo("root", "/usr/bin/worker " + paths[i], paths[i], ContainerNames.FromPath(paths[i]));
+                processes[10 + i] = new ProcessSample(10 + i, 500, 1, 'R', (ulong)(usage[i] * 100), 4096 * 100, 1, info) { WaitNs = (ulong)(wait[i] * 1e9) };
+            }
+            long ts = 1_000_000_000L + k * 5 * System.Diagnostics.Stopwatch.Frequency;
+            ulong busy = (ulong)(usage[0] * 100), all = (ulong)(k * 5 * 2 * 100);
+            list.Add(new RecordedSample(new Sample
+            {
+                Timestamp = ts,
+                ProcessTimestamp = ts,
+                Time = T0.AddSeconds(k * 5),
+                Host = new HostSample(new ProcFs.Proc.CpuTimes(busy, 0, 0, all - busy, 0, 0, 0, 0, 0, 0), 2, 8UL << 30, 6UL << 30,
+                    new ProcFs.Proc.LoadAvg(2, 2, 2, 3, 100, 1000), new ProcFs.Proc.Uptime(1000 + k * 5, 1000)),
+                Scope = new Scope(ScopeKind.Host, 2, 8L << 30),
+                Processes = processes,
+                Cgroups = cgroups,
+            }, NoNames, k == 0));
+        }
+        return list;
+    }
+
+    private static (string Culprits, string Victims) Sections(string output)
+    {
+        int v = output.IndexOf("Victims", StringComparison.Ordinal);
+        Assert.True(v > 0, output);
+        return (output[..v], output[v..]);
+    }
+
+    [Fact]
+    public async Task DiagnoseFromAStoreRanksTheCulpritOfThePastNotOfNow()
+    {
+        var dir = TempDir();
+        try
+        {
+            using (var w = new StoreWriter(dir, new StoreOptions { Sync = false, KeyEvery = 7 }))
+                foreach (var s in NoisyHistory()) w.Append(s);
+
+            // The first incident, from its last sample over 25 s: /a crowded /b.
+            var (code, output, err) = await Run("diagnose", "--from", dir, "--at", T0.AddSeconds(85).ToString("O"), "-d", "25");
+            Assert.True(code == 0, err);
+            Assert.Contains("over 25.0s", output);
+            var (culprits, victims) = Sections(output);
+            Assert.Matches(@"1\. /a uses 1\.33 cores .* while /b waits 670 ms/s for CPU.*\[/a, score", culprits);
+            Assert.DoesNotContain("/c", culprits);
+            Assert.Matches(@"1\. .*\[/b, score", victims);
+
+            // The same with --json: the culprit names its victim.
+            (code, output, err) = await Run("diagnose", "--from", dir, "--at", T0.AddSeconds(85).ToString("O"), "-d", "25", "--json");
+            Assert.True(code == 0, err);
+            var report = System.Text.Json.JsonDocument.Parse(output).RootElement;
+            var top = report.GetProperty("culprits")[0];
+            Assert.Equal("/a", top.GetProperty("cgroup").GetString());
+            Assert.Equal("/b", top.GetProperty("neighbour").GetString());
+
+            // Between the incidents nobody waited: no culprit, no victim.
+            (code, output, err) = await Run("diagnose", "--from", dir, "--at", T0.AddSeconds(125).ToString("O"), "-d", "25");
+            Assert.True(code == 0, err);
+            (culprits, victims) = Sections(output);
+            Assert.Contains("none", culprits);
+            Assert.Contains("none", victims);
+
+            // Without --at: the newest window, where /c is the one.
+            (code, output, err) = await Run("diagnose", "--from", dir, "-d", "25");
+            Assert.True(code == 0, err);
+            (culprits, _) = Sections(output);
+            Assert.Matches(@"1\. /c uses 1\.33 cores .*\[/c, score", culprits);
+            Assert.DoesNotContain("[/a,", culprits);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
 
 /// <summary>The real kernel, recorded and replayed: the frames must be the live ones to the last digit.</summary>

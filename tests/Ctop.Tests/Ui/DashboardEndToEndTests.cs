@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Ctop.Tests.Model;
+using Ctop.Tests.Support;
 using ProcFs.Tests.Support;
 
 namespace Ctop.Tests.Ui;
@@ -13,80 +13,28 @@ namespace Ctop.Tests.Ui;
 [Collection(KernelCollection.Name)]
 public class DashboardEndToEndTests
 {
-    private static string Tmux(params string[] args)
-    {
-        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit(10_000);
-        return output;
-    }
-
-    private static bool SessionExists(string session)
-    {
-        var psi = new ProcessStartInfo("tmux") { UseShellExecute = false, RedirectStandardError = true };
-        psi.ArgumentList.Add("has-session");
-        psi.ArgumentList.Add("-t");
-        psi.ArgumentList.Add(session);
-        using var p = Process.Start(psi)!;
-        p.WaitForExit(10_000);
-        return p.ExitCode == 0;
-    }
-
     [KernelFact]
     public void TheRealBinaryShowsTheQuotaAndTheThrottlingOfABusyCgroup()
     {
         using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
         cg.Write("cpu", "cpu.cfs_quota_us", "20000"); // 0.2 CPU
         cg.StartBusyLoop();
-        string dll = Path.Combine(AppContext.BaseDirectory, "ctop.dll");
-        string session = $"ctop-e2e-{Environment.ProcessId}";
-        // This test process set DisableRealDriverIO for the headless tests; the binary must get a real terminal. An empty
-        // config directory: the user's own config file must not hide the columns this test reads.
-        var config = Directory.CreateTempSubdirectory("ctop-e2e-config-").FullName;
-        Tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", "env", "-u", "DisableRealDriverIO", "TERM=xterm-256color",
-            $"XDG_CONFIG_HOME={config}", "dotnet", dll);
-        try
-        {
-            // The row needs two samples and the busy loop a few throttled periods; the machine may be busy: be patient.
-            string screen = "", row = "";
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            var pattern = new Regex(@"T\s+0\.\d\d/0\.20\s+\d+% \|+\s+(\d+)%.*" + Regex.Escape(cg.CgroupPath));
-            while (DateTime.UtcNow < deadline)
-            {
-                screen = Tmux("capture-pane", "-p", "-t", session);
-                row = screen.Split('\n').FirstOrDefault(pattern.IsMatch) ?? "";
-                if (row.Length > 0) break;
-                Thread.Sleep(500);
-            }
-            Assert.True(row.Length > 0, $"no throttled row with a 0.20 limit for {cg.CgroupPath}:\n{screen}");
-            int throttled = int.Parse(pattern.Match(row).Groups[1].Value, CultureInfo.InvariantCulture);
-            Assert.True(throttled >= 50, $"a busy loop under 0.2 CPU is throttled in most periods: {row}");
-
-            Tmux("send-keys", "-t", session, "q");
-            var quitBy = DateTime.UtcNow.AddSeconds(10);
-            while (SessionExists(session) && DateTime.UtcNow < quitBy) Thread.Sleep(200);
-            Assert.False(SessionExists(session), "q did not quit");
-        }
-        finally
-        {
-            if (SessionExists(session)) Tmux("kill-session", "-t", session);
-            Directory.Delete(config, recursive: true);
-        }
-    }
-
-    private static string WaitForScreen(string session, Func<string, bool> ready, string what)
-    {
-        string screen = "";
+        using var tmux = new TmuxSession("ctop-e2e", 160, 45);
+        // The row needs two samples and the busy loop a few throttled periods; the machine may be busy: be patient.
+        string screen = "", row = "";
         var deadline = DateTime.UtcNow.AddSeconds(30);
+        var pattern = new Regex(@"T\s+0\.\d\d/0\.20\s+\d+% \|+\s+(\d+)%.*" + Regex.Escape(cg.CgroupPath));
         while (DateTime.UtcNow < deadline)
         {
-            screen = Tmux("capture-pane", "-p", "-t", session);
-            if (ready(screen)) return screen;
-            Thread.Sleep(300);
+            screen = tmux.Screen();
+            row = screen.Split('\n').FirstOrDefault(pattern.IsMatch) ?? "";
+            if (row.Length > 0) break;
+            Thread.Sleep(500);
         }
-        throw new Xunit.Sdk.XunitException($"{what} did not appear:\n{screen}");
+        Assert.True(row.Length > 0, $"no throttled row with a 0.20 limit for {cg.CgroupPath}:\n{screen}");
+        int throttled = int.Parse(pattern.Match(row).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(throttled >= 50, $"a busy loop under 0.2 CPU is throttled in most periods: {row}");
+        tmux.QuitAndAssertGone();
     }
 
     /// <summary>
@@ -96,8 +44,6 @@ public class DashboardEndToEndTests
     [Fact]
     public void TheRealBinaryAppliesTheConfigFileAndF2SavesIntoIt()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "ctop.dll");
-        string session = $"ctop-e2e-cfg-{Environment.ProcessId}";
         var xdg = Directory.CreateTempSubdirectory("ctop-e2e-config-").FullName;
         var file = Path.Combine(xdg, "ctop", "config.json");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
@@ -110,29 +56,25 @@ public class DashboardEndToEndTests
               "myTheme": "dark"
             }
             """);
-        Tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", "env", "-u", "DisableRealDriverIO", "TERM=xterm-256color",
-            $"XDG_CONFIG_HOME={xdg}", "dotnet", dll, "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
+            using var tmux = TmuxSession.WithConfig(xdg, "ctop-e2e-cfg", 120, 40, "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             var header = new Regex(@"^\s*NAME\s+PIDS▼\s+CPU%\s*$", RegexOptions.Multiline);
             // The first frame: the cgroup of this test process, and only it.
-            var screen = WaitForScreen(session, s => header.IsMatch(s) && Regex.IsMatch(s, @"^\s*PID\s+COMMAND\s*$", RegexOptions.Multiline)
+            var screen = tmux.WaitForScreen(s => header.IsMatch(s) && Regex.IsMatch(s, @"^\s*PID\s+COMMAND\s*$", RegexOptions.Multiline)
                 && s.Contains("Cgroups (1, flat, by PIDS)") && s.Contains(" (1, flat, by CPU%)"), "the configured columns and the first frame");
             Assert.Matches($@"(?m)^\s*{Environment.ProcessId}\s+\S", screen);
             Assert.DoesNotContain("CORES/LIM", screen);
             Assert.Contains("myTheme", screen); // the unknown key is named in the key bar
 
-            Tmux("send-keys", "-t", session, "F2");
-            WaitForScreen(session, s => s.Contains($"Enter saves to {file}"), "the setup dialog");
-            Tmux("send-keys", "-t", session, "Right"); // refresh 1 s → 1.5 s
-            WaitForScreen(session, s => Regex.IsMatch(s, @"Refresh interval\s+1\.5 s"), "the new interval");
-            Tmux("send-keys", "-t", session, "Enter");
-            WaitForScreen(session, s => s.Contains("settings saved to") && s.Contains("every 1.5s"), "the saved message and the new interval");
+            tmux.Keys("F2");
+            tmux.WaitForScreen(s => s.Contains($"Enter saves to {file}"), "the setup dialog");
+            tmux.Keys("Right"); // refresh 1 s → 1.5 s
+            tmux.WaitForScreen(s => Regex.IsMatch(s, @"Refresh interval\s+1\.5 s"), "the new interval");
+            tmux.Keys("Enter");
+            tmux.WaitForScreen(s => s.Contains("settings saved to") && s.Contains("every 1.5s"), "the saved message and the new interval");
 
-            Tmux("send-keys", "-t", session, "q");
-            var quitBy = DateTime.UtcNow.AddSeconds(10);
-            while (SessionExists(session) && DateTime.UtcNow < quitBy) Thread.Sleep(200);
-            Assert.False(SessionExists(session), "q did not quit");
+            tmux.QuitAndAssertGone();
 
             var saved = File.ReadAllText(file);
             Assert.StartsWith("// written by hand\n{\n  \"columns\": [\"NAME\", \"PIDS\", \"CPU%\"],\n", saved);
@@ -146,7 +88,6 @@ public class DashboardEndToEndTests
         }
         finally
         {
-            if (SessionExists(session)) Tmux("kill-session", "-t", session);
             Directory.Delete(xdg, recursive: true);
         }
     }
