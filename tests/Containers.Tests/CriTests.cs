@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Containers.Tests.Cri;
 using Containers.Tests.Support;
 using Ctop.Containers;
+using Ctop.Containers.Cri;
 using Google.Protobuf;
 using Grpc.Core;
 

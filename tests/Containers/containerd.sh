@@ -86,7 +86,8 @@ CONF
   local layer layer_size config config_size manifest manifest_size
   layer=$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1); layer_size=$(stat -c %s "$WORK/layer.tar")
   mv "$WORK/layer.tar" "$oci/blobs/sha256/$layer"
-  printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["sleep","1000000"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+  # PATH in the image's config: the CRI plugin runs a pod's processes with the image's environment alone (ctr adds one).
+  printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["sleep","1000000"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
     "$layer" > "$WORK/config.json"
   config=$(sha256sum "$WORK/config.json" | cut -d' ' -f1); config_size=$(stat -c %s "$WORK/config.json")
   mv "$WORK/config.json" "$oci/blobs/sha256/$config"

@@ -54,10 +54,7 @@ public sealed class ContainerdClient : IContainerLister
 
     /// <summary>The containers of <see cref="Namespace"/>. Throws <see cref="RuntimeUnavailableException"/>.</summary>
     public Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(string source, CancellationToken cancellation) =>
-        // Most hosts have no containerd socket: say so without building the HTTP/2 and gRPC stack.
-        !File.Exists(SocketPath)
-            ? Task.FromException<IReadOnlyList<ContainerRecord>>(new RuntimeUnavailableException($"{Host}: no such socket"))
-            : RequestAsync(source, cancellation);
+        GrpcSocket.IfSocketExists(SocketPath, () => RequestAsync(source, cancellation));
 
     private async Task<IReadOnlyList<ContainerRecord>> RequestAsync(string source, CancellationToken cancellation)
     {

@@ -63,10 +63,7 @@ public sealed class CriClient : IContainerLister
 
     /// <summary>The ready pods' sandboxes and the running containers. Throws <see cref="RuntimeUnavailableException"/>.</summary>
     public Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(string source, CancellationToken cancellation) =>
-        // Most hosts have no CRI-O: say so without building the HTTP/2 and gRPC stack.
-        !File.Exists(SocketPath)
-            ? Task.FromException<IReadOnlyList<ContainerRecord>>(new RuntimeUnavailableException($"{Host}: no such socket"))
-            : RequestAsync(source, cancellation);
+        GrpcSocket.IfSocketExists(SocketPath, () => RequestAsync(source, cancellation));
 
     private async Task<IReadOnlyList<ContainerRecord>> RequestAsync(string source, CancellationToken cancellation)
     {

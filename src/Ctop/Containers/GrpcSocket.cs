@@ -21,6 +21,15 @@ internal static class GrpcSocket
             MaxRetryAttempts = 0,
         });
 
+    /// <summary>
+    /// The request's answer, or at once "no such socket" when <paramref name="path"/> does not exist: most hosts have no
+    /// containerd or CRI-O socket, and saying so builds no HTTP/2 and gRPC stack.
+    /// </summary>
+    public static Task<IReadOnlyList<ContainerRecord>> IfSocketExists(string path, Func<Task<IReadOnlyList<ContainerRecord>>> request) =>
+        File.Exists(path)
+            ? request()
+            : Task.FromException<IReadOnlyList<ContainerRecord>>(new RuntimeUnavailableException($"unix://{path}: no such socket"));
+
     /// <summary>The status in the words a user would search for; the socket-level cause when there is one.</summary>
     /// <param name="daemon">Who owns the socket, for the hints ("containerd", "the CRI runtime").</param>
     /// <param name="unimplemented">What an Unimplemented status means at this socket.</param>

@@ -60,36 +60,10 @@ public sealed record RuntimeOptions
         warning = null;
         var docker = Pick(dockerHost, "--docker-host", environment("DOCKER_HOST"), "DOCKER_HOST", DefaultDockerHost, ref error, ref warning);
         var podman = Pick(podmanHost, "--podman-host", environment("CONTAINER_HOST"), "CONTAINER_HOST", DefaultPodmanHost, ref error, ref warning);
-        string? containerd = ContainerdClient.DefaultAddress;
-        if (containerdAddress is not null)
-        {
-            if (TryParseContainerdAddress(containerdAddress, out var path, out var why)) containerd = path;
-            else error ??= $"Invalid --containerd-address {why}.";
-        }
-        else if (environment("CONTAINERD_ADDRESS") is { } env && !string.IsNullOrWhiteSpace(env))
-        {
-            if (TryParseContainerdAddress(env, out var path, out var why)) containerd = path;
-            else
-            {
-                warning ??= $"CONTAINERD_ADDRESS {why}; not asking containerd.";
-                containerd = null;
-            }
-        }
-        string? cri = CriClient.DefaultAddress;
-        if (criAddress is not null)
-        {
-            if (TryParseCriAddress(criAddress, out var path, out var why)) cri = path;
-            else error ??= $"Invalid --cri-address {why}.";
-        }
-        else if (environment("CONTAINER_RUNTIME_ENDPOINT") is { } env && !string.IsNullOrWhiteSpace(env))
-        {
-            if (TryParseCriAddress(env, out var path, out var why)) cri = path;
-            else
-            {
-                warning ??= $"CONTAINER_RUNTIME_ENDPOINT {why}; not asking the CRI runtime.";
-                cri = null;
-            }
-        }
+        var containerd = PickSocket(containerdAddress, "--containerd-address", environment("CONTAINERD_ADDRESS"), "CONTAINERD_ADDRESS",
+            ContainerdClient.DefaultAddress, "containerd", ref error, ref warning);
+        var cri = PickSocket(criAddress, "--cri-address", environment("CONTAINER_RUNTIME_ENDPOINT"), "CONTAINER_RUNTIME_ENDPOINT",
+            CriClient.DefaultAddress, "the CRI runtime", ref error, ref warning);
         if (error is not null) return null;
         return new RuntimeOptions { DockerHost = docker, PodmanHost = podman, ContainerdSocket = containerd, CriSocket = cri };
     }
@@ -121,6 +95,22 @@ public sealed record RuntimeOptions
             ? $"'{shown}': a unix socket path is at most 107 bytes"
             : $"'{shown}': expected a socket path such as {example} (or unix:///PATH)";
         return false;
+    }
+
+    /// <summary>A gRPC runtime's socket: the option (unusable: a usage error), else the variable (unusable: a warning, and that runtime is not asked), else the default.</summary>
+    private static string? PickSocket(string? option, string optionName, string? env, string envName, string fallback, string runtime,
+        ref string? error, ref string? warning)
+    {
+        if (option is not null)
+        {
+            if (TryParseSocket(option, fallback, out var path, out var why)) return path;
+            error ??= $"Invalid {optionName} {why}.";
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(env)) return fallback;
+        if (TryParseSocket(env, fallback, out var fromEnv, out var bad)) return fromEnv;
+        warning ??= $"{envName} {bad}; not asking {runtime}.";
+        return null;
     }
 
     private static EngineHost? Pick(string? option, string optionName, string? env, string envName, string fallback,
