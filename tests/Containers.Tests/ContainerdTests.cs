@@ -91,7 +91,7 @@ public sealed class ContainerdTests(Containerd containerd, ITestOutputHelper log
     {
         using var catalog = new ContainerCatalog(new RuntimeOptions
         {
-            DockerHost = null, PodmanHost = null, DockerDataRoot = null, PodmanStorageRoot = null, ContainerdSocket = containerd.Address,
+            DockerHost = null, PodmanHost = null, DockerDataRoot = null, PodmanStorageRoot = null, ContainerdSocket = containerd.Address, CriSocket = null,
             // The first call JIT-compiles the HTTP/2 and gRPC stack in this test host; the bound is not what is tested here.
             RequestTimeout = TimeSpan.FromSeconds(30),
         });

@@ -8,8 +8,8 @@
 #   containerd.sh down WORK             remove everything `up` made, also after a partial or failed `up`
 #
 # Everything lives under WORK (keep it short: unix socket paths hold < 108 bytes): containerd's root, state, socket and
-# config, the image. No CRI plugin (ctop reads what the CRI plugin would have written: the labels), no registry, no
-# network. The cgroups are /ctop-test-cd-PID/kubepods/burstable/pod<UID>/<ID> in every v1 hierarchy (runc's cgroupfs
+# config, the image. The pod `up` makes is made with ctr (the labels are what the CRI plugin would have written); the
+# CRI plugin is on for the tests that make a pod through the CRI. No registry, no network. The cgroups are /ctop-test-cd-PID/kubepods/burstable/pod<UID>/<ID> in every v1 hierarchy (runc's cgroupfs
 # manager): kubepods-style below a parent of ctop's tests. Host paths containerd's shims create on their own
 # (/run/containerd/s, /run/containerd/runc) are removed by `down` only when they did not exist before and are empty.
 set -Eeuo pipefail
@@ -44,12 +44,17 @@ up() {
   : > "$WORK/pre-existing"
   for d in "${HOST_DIRS[@]}"; do [ -e "$d" ] && echo "$d" >> "$WORK/pre-existing"; done
 
-  # Only what `ctr images import` and `ctr run` need: no CRI, no remote snapshotters, no tracing, no metrics.
+  # What `ctr images import` and `ctr run` need, and the CRI plugin (for CriTests: pods made through the CRI, as the
+  # kubelet makes them): its sandbox image is the image made here, its CNI directories are empty (pods use the host's
+  # network: no CNI), its streaming server is on loopback, and its OOM score adjustments are kept no lower than
+  # containerd's own (a sandbox asks for -998, which needs CAP_SYS_RESOURCE: runc fails with "can't get final child's
+  # PID from pipe" where root lacks it, as in this machine's VM). No remote snapshotters, no tracing, no metrics.
+  mkdir -p "$WORK/cni/bin" "$WORK/cni/conf"
   cat > "$WORK/config.toml" <<CONF
 version = 2
 root = "$WORK/root"
 state = "$WORK/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
   "io.containerd.internal.v1.tracing"]
 [grpc]
@@ -58,6 +63,14 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.a
   address = "$SOCK.ttrpc"
 [debug]
   address = ""
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$IMAGE"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$WORK/cni/bin"
+    conf_dir = "$WORK/cni/conf"
 CONF
   setsid /usr/bin/containerd --config "$WORK/config.toml" </dev/null >"$WORK/containerd.log" 2>&1 &
   echo $! > "$WORK/containerd.pid"
@@ -73,7 +86,8 @@ CONF
   local layer layer_size config config_size manifest manifest_size
   layer=$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1); layer_size=$(stat -c %s "$WORK/layer.tar")
   mv "$WORK/layer.tar" "$oci/blobs/sha256/$layer"
-  printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["sleep","1000000"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+  # PATH in the image's config: the CRI plugin runs a pod's processes with the image's environment alone (ctr adds one).
+  printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["sleep","1000000"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
     "$layer" > "$WORK/config.json"
   config=$(sha256sum "$WORK/config.json" | cut -d' ' -f1); config_size=$(stat -c %s "$WORK/config.json")
   mv "$WORK/config.json" "$oci/blobs/sha256/$config"

@@ -95,6 +95,12 @@ public sealed class CtopCommand
         HelpName = "PATH",
     };
 
+    private readonly Option<string?> _criAddress = new("--cri-address")
+    {
+        Description = "A CRI runtime's socket (CRI-O), to name Kubernetes pods and containers. Default: $CONTAINER_RUNTIME_ENDPOINT, else /var/run/crio/crio.sock.",
+        HelpName = "PATH",
+    };
+
     private readonly Option<string> _procRoot = new("--proc-root")
     {
         Description = "Where proc is mounted (e.g. a host's /proc bind-mounted into a container).",
@@ -120,7 +126,7 @@ public sealed class CtopCommand
     public CtopCommand()
     {
         Root = new RootCommand("ctop: a container-aware top. CPU against quota, memory against limit, throttling, per cgroup and process.");
-        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _filter, _dockerHost, _podmanHost, _containerdAddress, _procRoot, _cgroupRoot, _from, _begin, _end })
+        foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _filter, _dockerHost, _podmanHost, _containerdAddress, _criAddress, _procRoot, _cgroupRoot, _from, _begin, _end })
             Root.Options.Add(o);
         Root.Subcommands.Add(HistoryCommands.CreateRecord());
         Root.Subcommands.Add(HistoryCommands.CreateReplay());
@@ -153,6 +159,11 @@ public sealed class CtopCommand
         {
             if (r.GetValueOrDefault<string?>() is { } a && !Containers.RuntimeOptions.TryParseContainerdAddress(a, out _, out var why))
                 r.AddError($"Invalid --containerd-address {why}.");
+        });
+        _criAddress.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } a && !Containers.RuntimeOptions.TryParseCriAddress(a, out _, out var why))
+                r.AddError($"Invalid --cri-address {why}.");
         });
         _procRoot.Validators.Add(r => RequireDirectory(r, "--proc-root"));
         _cgroupRoot.Validators.Add(r => RequireDirectory(r, "--cgroup-root"));
@@ -197,7 +208,7 @@ public sealed class CtopCommand
         var filters = result.GetValue(_filter) is { Length: > 0 } f ? Output.ContainerFilter.Parse(f, out _) : null;
         // Validated above, so only an unusable environment variable is left to report, as a warning.
         var runtimes = Containers.RuntimeOptions.Resolve(result.GetValue(_dockerHost), result.GetValue(_podmanHost), result.GetValue(_containerdAddress),
-            environment ?? Environment.GetEnvironmentVariable, out _, out var warning);
+            result.GetValue(_criAddress), environment ?? Environment.GetEnvironmentVariable, out _, out var warning);
 
         var sampling = new SamplingOptions
         {

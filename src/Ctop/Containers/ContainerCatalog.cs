@@ -91,6 +91,8 @@ public sealed class ContainerCatalog : IDisposable
         }
         if (options.ContainerdSocket is { } socket)
             sources.Add(new RuntimeSource("containerd", new ContainerdClient(socket, options.RequestTimeout), ContainerSources.ContainerdApi, null));
+        if (options.CriSocket is { } cri)
+            sources.Add(new RuntimeSource("cri", new CriClient(cri, options.RequestTimeout), ContainerSources.CriApi, null));
         _sources = sources;
     }
 
@@ -112,7 +114,7 @@ public sealed class ContainerCatalog : IDisposable
         {
             var byId = new Dictionary<string, ContainerRecord>(StringComparer.Ordinal);
             var pods = new Dictionary<string, (PodName, string)>(StringComparer.Ordinal);
-            // Asked one after another: each is bounded by the request timeout, and there are three.
+            // Asked one after another: each is bounded by the request timeout, and there are four.
             foreach (var source in _sources)
                 foreach (var r in await source.ListAsync(cancellation).ConfigureAwait(false))
                 {

@@ -8,7 +8,7 @@ namespace Ctop.Containers;
 /// </summary>
 public sealed record ContainerRecord(string Id, string Name, string? Image, IReadOnlyDictionary<string, string>? Labels, string Source)
 {
-    /// <summary>The pod, from the labels the kubelet's runtime (containerd's CRI plugin, dockershim, cri-dockerd) puts on a Kubernetes container.</summary>
+    /// <summary>The pod, from the labels the kubelet's runtime (containerd's CRI plugin, CRI-O, dockershim, cri-dockerd) puts on a Kubernetes container.</summary>
     public PodName? Pod => KubernetesLabels.Pod(Labels);
 }
 
@@ -20,6 +20,7 @@ public static class ContainerSources
     public const string PodmanApi = "podman-api";
     public const string PodmanStorage = "podman-storage";
     public const string ContainerdApi = "containerd-api";
+    public const string CriApi = "cri-api";
 }
 
 /// <summary>The io.kubernetes.* labels a Kubernetes runtime puts on every container of a pod, its sandbox included.</summary>

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Ctop.Containers.Containerd;
 using Google.Protobuf;
 using Grpc.Core;
@@ -55,14 +54,11 @@ public sealed class ContainerdClient : IContainerLister
 
     /// <summary>The containers of <see cref="Namespace"/>. Throws <see cref="RuntimeUnavailableException"/>.</summary>
     public Task<IReadOnlyList<ContainerRecord>> ListContainersAsync(string source, CancellationToken cancellation) =>
-        // Most hosts have no containerd socket: say so without building the HTTP/2 and gRPC stack.
-        !File.Exists(SocketPath)
-            ? Task.FromException<IReadOnlyList<ContainerRecord>>(new RuntimeUnavailableException($"{Host}: no such socket"))
-            : RequestAsync(source, cancellation);
+        GrpcSocket.IfSocketExists(SocketPath, () => RequestAsync(source, cancellation));
 
     private async Task<IReadOnlyList<ContainerRecord>> RequestAsync(string source, CancellationToken cancellation)
     {
-        var channel = _channel ??= CreateChannel(SocketPath, _timeout);
+        var channel = _channel ??= GrpcSocket.CreateChannel(SocketPath, _timeout, MaxResponseBytes);
         var headers = new Metadata { { "containerd-namespace", Namespace } };
         try
         {
@@ -75,20 +71,6 @@ public sealed class ContainerdClient : IContainerLister
         {
             throw new RuntimeUnavailableException($"{Host}: {Reason(e)}", e);
         }
-    }
-
-    private static GrpcChannel CreateChannel(string path, TimeSpan timeout)
-    {
-        var handler = EngineApiClient.UnixSocketHandler(path, timeout);
-        // http:// makes Grpc.Net.Client speak HTTP/2 without TLS, with prior knowledge: what containerd's socket serves.
-        return GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            MaxReceiveMessageSize = MaxResponseBytes,
-            MaxSendMessageSize = 1 << 16,
-            MaxRetryAttempts = 0,
-        });
     }
 
     /// <summary>
@@ -119,25 +101,8 @@ public sealed class ContainerdClient : IContainerLister
     public static IReadOnlyList<ContainerRecord> Parse(ReadOnlySpan<byte> body, string source) =>
         ToRecords(ResponseParser.ParseFrom(body), source);
 
-    /// <summary>The status in the words a user would search for; the socket-level cause when there is one.</summary>
-    private string Reason(RpcException e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-            if (x is SocketException s)
-                return s.SocketErrorCode switch
-                {
-                    SocketError.AddressNotAvailable => "no such socket",
-                    SocketError.AccessDenied => "permission denied (containerd's socket is root's)",
-                    SocketError.ConnectionRefused => "connection refused (is containerd running?)",
-                    _ => s.Message,
-                };
-        return e.StatusCode switch
-        {
-            StatusCode.DeadlineExceeded => $"no answer within {_timeout.TotalSeconds:0.#} s",
-            StatusCode.Unimplemented => "the containers service is not served here (not containerd?)",
-            _ => $"{e.StatusCode}: {e.Status.Detail}",
-        };
-    }
+    private string Reason(RpcException e) =>
+        GrpcSocket.Reason(e, _timeout, "containerd", "the containers service is not served here (not containerd?)");
 
     public void Dispose() => _channel?.Dispose();
 }

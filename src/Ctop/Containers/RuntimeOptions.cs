@@ -20,6 +20,9 @@ public sealed record RuntimeOptions
     /// <summary>containerd's socket, asked for Kubernetes containers (namespace k8s.io); null: containerd is not asked.</summary>
     public string? ContainerdSocket { get; init; } = ContainerdClient.DefaultAddress;
 
+    /// <summary>The CRI runtime's socket (CRI-O's by default), asked for Kubernetes pods and containers; null: not asked.</summary>
+    public string? CriSocket { get; init; } = CriClient.DefaultAddress;
+
     /// <summary>dockerd's --data-root, for containers/ID/config.v2.json; null: no fallback.</summary>
     public string? DockerDataRoot { get; init; } = "/var/lib/docker";
 
@@ -39,40 +42,44 @@ public sealed record RuntimeOptions
     /// </summary>
     public static RuntimeOptions? Resolve(string? dockerHost, string? podmanHost, Func<string, string?> environment,
         out string? error, out string? warning) =>
-        Resolve(dockerHost, podmanHost, null, environment, out error, out warning);
+        Resolve(dockerHost, podmanHost, null, null, environment, out error, out warning);
 
-    /// <summary>As above, with containerd's socket: the option, else CONTAINERD_ADDRESS (as ctr reads it), else the default.</summary>
+    /// <summary>As below, with the CRI runtime's socket from CONTAINER_RUNTIME_ENDPOINT or its default.</summary>
     public static RuntimeOptions? Resolve(string? dockerHost, string? podmanHost, string? containerdAddress,
+        Func<string, string?> environment, out string? error, out string? warning) =>
+        Resolve(dockerHost, podmanHost, containerdAddress, null, environment, out error, out warning);
+
+    /// <summary>
+    /// As above, with containerd's socket (the option, else CONTAINERD_ADDRESS as ctr reads it, else the default) and the
+    /// CRI runtime's (the option, else CONTAINER_RUNTIME_ENDPOINT as crictl reads it, else CRI-O's default socket).
+    /// </summary>
+    public static RuntimeOptions? Resolve(string? dockerHost, string? podmanHost, string? containerdAddress, string? criAddress,
         Func<string, string?> environment, out string? error, out string? warning)
     {
         error = null;
         warning = null;
         var docker = Pick(dockerHost, "--docker-host", environment("DOCKER_HOST"), "DOCKER_HOST", DefaultDockerHost, ref error, ref warning);
         var podman = Pick(podmanHost, "--podman-host", environment("CONTAINER_HOST"), "CONTAINER_HOST", DefaultPodmanHost, ref error, ref warning);
-        string? containerd = ContainerdClient.DefaultAddress;
-        if (containerdAddress is not null)
-        {
-            if (TryParseContainerdAddress(containerdAddress, out var path, out var why)) containerd = path;
-            else error ??= $"Invalid --containerd-address {why}.";
-        }
-        else if (environment("CONTAINERD_ADDRESS") is { } env && !string.IsNullOrWhiteSpace(env))
-        {
-            if (TryParseContainerdAddress(env, out var path, out var why)) containerd = path;
-            else
-            {
-                warning ??= $"CONTAINERD_ADDRESS {why}; not asking containerd.";
-                containerd = null;
-            }
-        }
+        var containerd = PickSocket(containerdAddress, "--containerd-address", environment("CONTAINERD_ADDRESS"), "CONTAINERD_ADDRESS",
+            ContainerdClient.DefaultAddress, "containerd", ref error, ref warning);
+        var cri = PickSocket(criAddress, "--cri-address", environment("CONTAINER_RUNTIME_ENDPOINT"), "CONTAINER_RUNTIME_ENDPOINT",
+            CriClient.DefaultAddress, "the CRI runtime", ref error, ref warning);
         if (error is not null) return null;
-        return new RuntimeOptions { DockerHost = docker, PodmanHost = podman, ContainerdSocket = containerd };
+        return new RuntimeOptions { DockerHost = docker, PodmanHost = podman, ContainerdSocket = containerd, CriSocket = cri };
     }
 
     /// <summary>
     /// containerd's address as ctr takes it: a socket path (/run/containerd/containerd.sock) or unix:///PATH. Returns the
     /// path; on failure <paramref name="error"/> says what is accepted.
     /// </summary>
-    public static bool TryParseContainerdAddress(string text, out string? path, out string? error)
+    public static bool TryParseContainerdAddress(string text, out string? path, out string? error) =>
+        TryParseSocket(text, ContainerdClient.DefaultAddress, out path, out error);
+
+    /// <summary>A CRI runtime's endpoint as crictl takes it: a socket path (/var/run/crio/crio.sock) or unix:///PATH.</summary>
+    public static bool TryParseCriAddress(string text, out string? path, out string? error) =>
+        TryParseSocket(text, CriClient.DefaultAddress, out path, out error);
+
+    private static bool TryParseSocket(string text, string example, out string? path, out string? error)
     {
         path = null;
         var t = text.Trim();
@@ -86,8 +93,24 @@ public sealed record RuntimeOptions
         var shown = string.Concat(t.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
         error = Encoding.UTF8.GetByteCount(p) > 107 && p.StartsWith('/')
             ? $"'{shown}': a unix socket path is at most 107 bytes"
-            : $"'{shown}': expected a socket path such as /run/containerd/containerd.sock (or unix:///PATH)";
+            : $"'{shown}': expected a socket path such as {example} (or unix:///PATH)";
         return false;
+    }
+
+    /// <summary>A gRPC runtime's socket: the option (unusable: a usage error), else the variable (unusable: a warning, and that runtime is not asked), else the default.</summary>
+    private static string? PickSocket(string? option, string optionName, string? env, string envName, string fallback, string runtime,
+        ref string? error, ref string? warning)
+    {
+        if (option is not null)
+        {
+            if (TryParseSocket(option, fallback, out var path, out var why)) return path;
+            error ??= $"Invalid {optionName} {why}.";
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(env)) return fallback;
+        if (TryParseSocket(env, fallback, out var fromEnv, out var bad)) return fromEnv;
+        warning ??= $"{envName} {bad}; not asking {runtime}.";
+        return null;
     }
 
     private static EngineHost? Pick(string? option, string optionName, string? env, string envName, string fallback,

@@ -59,7 +59,8 @@ public sealed record JsonPids(long? Current, long? Max);
 public sealed record JsonEffective(double? CpuLimitCores, string? CpuLimitSetBy, long? MemoryLimitBytes, string? MemoryLimitSetBy);
 
 /// <summary>Name is the runtime's name (within its pod for Kubernetes); image, labels and pod are null when only the
-/// cgroup path is known, which source says ("cgroup", "docker-api", "docker-config", "podman-api", "podman-storage").</summary>
+/// cgroup path is known, which source says ("cgroup", "docker-api", "docker-config", "podman-api", "podman-storage",
+/// "containerd-api", "cri-api").</summary>
 public sealed record JsonContainer(string Runtime, string Id, string Name, string? Image, IReadOnlyDictionary<string, string>? Labels,
     JsonPod? Pod, string Source);
 

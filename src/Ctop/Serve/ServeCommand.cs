@@ -70,6 +70,7 @@ public static class ServeCommand
         var dockerHost = new Option<string?>("--docker-host") { Description = "docker's Engine API, for names and images: unix:///PATH or tcp://HOST:PORT. Default: $DOCKER_HOST, else unix:///var/run/docker.sock.", HelpName = "URL" };
         var podmanHost = new Option<string?>("--podman-host") { Description = "podman's API service: unix:///PATH or tcp://HOST:PORT. Default: $CONTAINER_HOST, else unix:///run/podman/podman.sock.", HelpName = "URL" };
         var containerdAddress = new Option<string?>("--containerd-address") { Description = "containerd's socket, to name Kubernetes pods and containers (namespace k8s.io). Default: $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock.", HelpName = "PATH" };
+        var criAddress = new Option<string?>("--cri-address") { Description = "A CRI runtime's socket (CRI-O), to name Kubernetes pods and containers. Default: $CONTAINER_RUNTIME_ENDPOINT, else /var/run/crio/crio.sock.", HelpName = "PATH" };
         var procRoot = new Option<string>("--proc-root") { Description = "Where proc is mounted (e.g. the host's /proc in a DaemonSet).", HelpName = "DIR", DefaultValueFactory = _ => "/proc" };
         var cgroupRoot = new Option<string?>("--cgroup-root") { Description = "Where the cgroup filesystem is mounted. Default: the mount points in mountinfo.", HelpName = "DIR" };
 
@@ -104,13 +105,13 @@ public static class ServeCommand
             });
 
         var command = new Command("serve", "Serve the latest sample over HTTP for Prometheus (text format 0.0.4, or OpenMetrics when asked): cAdvisor's container_* metrics and ctop_* effective limits, throttling and noisy neighbours. See docs/metrics.md.");
-        foreach (var o in new Option[] { listen, path, delay, cgroup, filter, noSchedstat, dockerHost, podmanHost, containerdAddress, procRoot, cgroupRoot })
+        foreach (var o in new Option[] { listen, path, delay, cgroup, filter, noSchedstat, dockerHost, podmanHost, containerdAddress, criAddress, procRoot, cgroupRoot })
             command.Options.Add(o);
         command.SetAction(async (result, ct) =>
         {
             TryParseListen(result.GetValue(listen), out var endpoint, out _);
             var runtimes = Containers.RuntimeOptions.Resolve(result.GetValue(dockerHost), result.GetValue(podmanHost),
-                result.GetValue(containerdAddress), Environment.GetEnvironmentVariable, out var error, out var warning);
+                result.GetValue(containerdAddress), result.GetValue(criAddress), Environment.GetEnvironmentVariable, out var error, out var warning);
             var err = result.InvocationConfiguration.Error;
             if (error is not null)
             {

@@ -22,6 +22,8 @@ public static class CtopOnHost
         // The host's own DOCKER_HOST must not steer the test; options say where to look.
         psi.Environment.Remove("DOCKER_HOST");
         psi.Environment.Remove("CONTAINER_HOST");
+        psi.Environment.Remove("CONTAINERD_ADDRESS");
+        psi.Environment.Remove("CONTAINER_RUNTIME_ENDPOINT");
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();

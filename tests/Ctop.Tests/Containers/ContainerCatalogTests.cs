@@ -30,6 +30,7 @@ public sealed class ContainerCatalogTests : IDisposable
         DockerDataRoot = null,
         PodmanStorageRoot = null,
         ContainerdSocket = null,
+        CriSocket = null,
         RequestTimeout = timeout ?? TimeSpan.FromSeconds(5),
     };
 

@@ -64,14 +64,7 @@ public sealed class ContainerdClientTests(ITestOutputHelper output)
         m.WriteTag(2, WireFormat.WireType.LengthDelimited); m.WriteString(v);
     });
 
-    private static byte[] Message(Action<CodedOutputStream> write)
-    {
-        using var ms = new MemoryStream();
-        var o = new CodedOutputStream(ms);
-        write(o);
-        o.Flush();
-        return ms.ToArray();
-    }
+    private static byte[] Message(Action<CodedOutputStream> write) => AnswerFuzz.Message(write);
 
     private static byte[] Response(params byte[][] containers) => Message(o =>
     {
@@ -155,58 +148,20 @@ public sealed class ContainerdClientTests(ITestOutputHelper output)
     [Fact]
     public async Task Damaged_and_arbitrary_answers_give_records_or_a_protocol_error()
     {
-        var seed = Seed;
-        var r = new Random(seed);
         var valid = Response(
             ContainerBytes(new string('a', 64), new Dictionary<string, string>(PodLabels) { [KubernetesLabels.ContainerName] = "nginx" }, "nginx:1.25", new byte[400]),
             ContainerBytes(new string('b', 64), new Dictionary<string, string>(PodLabels) { ["io.cri-containerd.kind"] = "sandbox" }, "pause:3.9"));
-        long cases = 0, decoded = 0;
-        var failures = new List<string>();
-        void Check(byte[] bytes)
-        {
-            cases++;
-            try { ContainerdClient.Parse(bytes, Source); decoded++; }
-            catch (InvalidProtocolBufferException) { }
-            catch (Exception e) { if (failures.Count < 10) failures.Add($"{e.GetType().Name}: {e.Message} on {Convert.ToHexString(bytes.AsSpan(0, Math.Min(64, bytes.Length)))}"); }
-        }
-        var sw = Stopwatch.StartNew();
-        var work = Task.Run(() =>
+        var fuzz = new AnswerFuzz("containerd", output);
+        void Check(byte[] bytes) => fuzz.Check(() => ContainerdClient.Parse(bytes, Source), bytes);
+        await fuzz.RunAsync(() =>
         {
             for (int n = 0; n <= valid.Length; n++) Check(valid[..n]);
-            for (int i = 0; i < 40_000; i++)
-            {
-                var b = (byte[])valid.Clone();
-                int edits = 1 + r.Next(4);
-                for (int e = 0; e < edits; e++)
-                    switch (r.Next(4))
-                    {
-                        case 0: b[r.Next(b.Length)] = (byte)r.Next(256); break;
-                        case 1: b[r.Next(b.Length)] ^= (byte)(1 << r.Next(8)); break;
-                        case 2: b = b[..r.Next(b.Length)]; if (b.Length == 0) b = [0x0a]; break;
-                        default: var at = r.Next(b.Length); b = [.. b[..at], .. new[] { (byte)0xff, (byte)0xff, (byte)0xff, (byte)0xff, (byte)0x0f }, .. b[at..]]; break;
-                    }
-                Check(b);
-            }
-            for (int i = 0; i < 20_000; i++)
-            {
-                var b = new byte[r.Next(200)];
-                r.NextBytes(b);
-                Check(b);
-            }
-        });
-        Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))) == work, "decoding hung (no result after 120 s)");
-        await work;
-        var summary = $"containerd answer fuzz: {cases} cases, {decoded} decoded, in {sw.Elapsed.TotalSeconds:F1} s (seed {seed}; CTOP_FUZZ_SEED={seed} repeats it)";
-        output.WriteLine(summary);
-        Console.Out.WriteLine(summary);
-        Assert.True(failures.Count == 0, "decoding threw something else than InvalidProtocolBufferException:\n" + string.Join('\n', failures));
-        Assert.True(cases >= 50_000, $"only {cases} cases");
+            for (int i = 0; i < 40_000; i++) Check(fuzz.Mutate(valid));
+            for (int i = 0; i < 20_000; i++) Check(fuzz.Noise());
+        }, atLeast: 50_000);
     }
 
-    // A fixed seed keeps CI reproducible; CTOP_FUZZ_SEED explores other inputs locally.
-    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("CTOP_FUZZ_SEED"), out var s) ? s : 20261207;
-
-    private static string? SeedText => Environment.GetEnvironmentVariable("CTOP_CSCHECK_SEED");
+    private static string? SeedText => AnswerFuzz.SeedText;
 
     [Fact]
     public async Task A_missing_socket_says_so_without_building_a_channel()
