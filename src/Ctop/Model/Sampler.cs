@@ -266,7 +266,17 @@ public sealed class Sampler : IDisposable
     {
         var h = Layout.HierarchyOf(Controllers.Cpu) ?? Layout.HierarchyOf(Controllers.Memory) ?? Layout.Unified;
         if (h is null || h.IsOutsideNamespace) return false;
-        _cgroupOfPid.Clear();
+        MapProcs(h, _cgroupOfPid);
+        // Where cpuacct is a hierarchy of its own, which processes its counter at each path counts.
+        _acctOfPid.Clear();
+        if (_separateCpuacct is { } acct && _usageAtProcessPath) MapProcs(acct, _acctOfPid);
+        return true;
+    }
+
+    /// <summary>PID → path from the cgroup.procs of every cgroup just listed, in hierarchy <paramref name="h"/>.</summary>
+    private void MapProcs(CgroupHierarchy h, Dictionary<int, string> into)
+    {
+        into.Clear();
         foreach (var path in _listed)
         {
             if (h.DirectoryOf(path) is not { } dir) continue;
@@ -279,28 +289,8 @@ public sealed class Sampler : IDisposable
                 Warn(e.Message);
                 continue;
             }
-            foreach (int pid in _procs) _cgroupOfPid[pid] = path;
+            foreach (int pid in _procs) into[pid] = path;
         }
-        // Where cpuacct is a hierarchy of its own, which processes its counter at each path counts.
-        _acctOfPid.Clear();
-        if (_separateCpuacct is { } acct && _usageAtProcessPath)
-        {
-            foreach (var path in _listed)
-            {
-                if (acct.DirectoryOf(path) is not { } dir) continue;
-                try
-                {
-                    if (!_procsReader.TryReadProcs(dir, _procs)) continue;
-                }
-                catch (ProcFsFormatException e)
-                {
-                    Warn(e.Message);
-                    continue;
-                }
-                foreach (int pid in _procs) _acctOfPid[pid] = path;
-            }
-        }
-        return true;
     }
 
     /// <summary>
