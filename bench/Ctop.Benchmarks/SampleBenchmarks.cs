@@ -15,7 +15,7 @@ namespace Ctop.Benchmarks;
 [MemoryDiagnoser]
 public class SampleBenchmarks
 {
-    private Sampler _full = null!, _cgroupsOnly = null!, _processesOnly = null!, _schedstat = null!;
+    private Sampler _full = null!, _everyStat = null!, _cgroupsOnly = null!, _processesOnly = null!, _schedstat = null!;
     private Sample _a = null!, _b = null!;
     private Frame _frame = null!;
     private readonly CgroupTableModel _cgroupTable = new();
@@ -26,6 +26,7 @@ public class SampleBenchmarks
     public void Setup()
     {
         _full = new Sampler(new SamplingOptions());
+        _everyStat = new Sampler(new SamplingOptions { SkipsQuietProcesses = false });
         _cgroupsOnly = new Sampler(new SamplingOptions { Processes = false });
         _processesOnly = new Sampler(new SamplingOptions { Cgroups = false });
         _schedstat = new Sampler(new SamplingOptions { Schedstat = true });
@@ -33,19 +34,23 @@ public class SampleBenchmarks
         Thread.Sleep(200);
         _b = _full.Take();
         _frame = FrameBuilder.Build(_a, _b);
-        foreach (var s in new[] { _cgroupsOnly, _processesOnly, _schedstat }) s.Take();
+        foreach (var s in new[] { _everyStat, _cgroupsOnly, _processesOnly, _schedstat }) s.Take();
         Console.WriteLine($"// host: {_b.Processes.Count} processes, {_b.Cgroups.Count} cgroups");
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var s in new[] { _full, _cgroupsOnly, _processesOnly, _schedstat }) s.Dispose();
+        foreach (var s in new[] { _full, _everyStat, _cgroupsOnly, _processesOnly, _schedstat }) s.Dispose();
     }
 
     /// <summary>What every refresh of ctop -b reads: host counters, every cgroup, every process.</summary>
     [Benchmark]
     public int Sample() => Count(_full.Take());
+
+    /// <summary>As <see cref="Sample"/>, but every process's stat is read even where its cgroup's CPU counter stood still.</summary>
+    [Benchmark]
+    public int SampleEveryStat() => Count(_everyStat.Take());
 
     [Benchmark]
     public int SampleCgroupsOnly() => Count(_cgroupsOnly.Take());

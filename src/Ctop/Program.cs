@@ -12,13 +12,21 @@ public static class Program
         if (Launcher.InitProcess.TryRunInit(args, out var code)) return code;
         using var cts = new CancellationTokenSource();
         using var signals = ProcessConsole.CancelOnStopSignals(cts);
-        HistoryCommands.Replay = Ui.ReplayDashboard.Run;
+        HistoryCommands.Replay = (dir, at, config) =>
+        {
+            Ui.TerminalGuiStartup.Apply();
+            return Ui.ReplayDashboard.Run(dir, at, config);
+        };
         var host = new AppHost(
             options => FrameSource.Create(options),
             ProcessConsole.OpenStdout(),
             Console.Error,
             Console.IsOutputRedirected,
-            (cli, config) => ProcessConsole.ExitCodeAfterStop(Ui.Dashboard.Run(cli.Sampling, cli.Batch.Filter, config, cts.Token)),
+            (cli, config) =>
+            {
+                Ui.TerminalGuiStartup.Apply();
+                return ProcessConsole.ExitCodeAfterStop(Ui.Dashboard.Run(cli.Sampling, cli.Batch.Filter, config, cts.Token));
+            },
             () => Config.ConfigFile.Load(warnings: Console.Error));
         return await CtopApp.RunAsync(args, host, cts.Token);
     }

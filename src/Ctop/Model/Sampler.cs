@@ -16,6 +16,12 @@ namespace Ctop.Model;
 public sealed class Sampler : IDisposable
 {
     private const int CgroupRefreshSamples = 8;
+    /// <summary>
+    /// A process whose stat was not re-read because its cgroup's CPU counter did not move is read again at the latest
+    /// this many samples later (round-robin by PID), so what changes without CPU time (RSS given back, the parent after a
+    /// reparent, a move to another cgroup) is at most this many samples old. docs/performance.md.
+    /// </summary>
+    internal const int QuietRereadSamples = 8;
     private static readonly string[] TreeControllers = [Controllers.Cpu, Controllers.Cpuacct, Controllers.Memory, Controllers.Pids];
 
     private readonly SamplerOptions _options;
@@ -27,11 +33,20 @@ public sealed class Sampler : IDisposable
     private readonly CgroupTree _tree;
     private readonly ScopeDetector _scope;
     private readonly List<int> _pids = new();
+    private readonly List<ulong> _inodes = new();
+    // /proc/PID inode numbers of the previous listing and this one (swapped each sample, so no dictionary per sample).
+    private Dictionary<int, ulong> _inodeOfPid = new(), _previousInodeOfPid = new();
+    private Dictionary<int, ProcessSample>? _lastProcesses;
+    private Dictionary<string, CgroupStats>? _lastCgroups;
+    /// <summary>Whether a process's cgroup path (the cpu controller's) can be where the CPU counter the sampler reads lives.</summary>
+    private readonly bool _usageAtProcessPath, _coMounted;
+    private readonly CgroupHierarchy? _separateCpuacct;
+    private readonly Dictionary<int, string> _acctOfPid = new();
     /// <summary>Per process: its facts, and a hash of the /proc/PID/cgroup text they came from (a re-read with the same
     /// text needs no parsing). The facts are immutable; a move replaces them here.</summary>
     private readonly Dictionary<(int Pid, ulong Start), Known> _info = new();
     private readonly Dictionary<uint, string> _users = new();
-    private readonly Dictionary<ulong, string?> _cgroupOfText = new();
+    private readonly Dictionary<ulong, (string? Shown, bool UsageHere)> _cgroupOfText = new();
     private readonly Dictionary<int, string> _cgroupOfPid = new();
     private IReadOnlyList<string> _listed = [];
     private readonly List<(int Pid, string Comm)> _fresh = new();
@@ -50,7 +65,21 @@ public sealed class Sampler : IDisposable
         _cgroups = new CgroupReader(Layout, new CgroupFileReader(new KernelFile(), _held)) { ReadsSwapAndFailcnt = false };
         _tree = new CgroupTree(Layout, TreeControllers);
         _scope = new ScopeDetector(options.ProcRoot, Layout, _cgroups);
+        // The CPU counter of a cgroup path is v2's cpu.stat in the cpu path itself, or v1's cpuacct.usage in cpuacct's
+        // hierarchy: co-mounted with cpu, or a hierarchy of its own, where a process's cpuacct path is checked to be
+        // its cpu path (Known.UsageHere).
+        var cpu = Layout.HierarchyOf(Controllers.Cpu);
+        var acct = Layout.HierarchyOf(Controllers.Cpuacct);
+        _coMounted = cpu is not null && (cpu.Version == CgroupVersion.V2 || ReferenceEquals(cpu, acct));
+        _separateCpuacct = !_coMounted && cpu is { Version: CgroupVersion.V1 } && acct is { Version: CgroupVersion.V1, IsOutsideNamespace: false } ? acct : null;
+        _usageAtProcessPath = cpu is not null && !cpu.IsOutsideNamespace && (_coMounted || _separateCpuacct is not null);
     }
+
+    /// <summary>Processes whose stat the last sample took over from the one before, because their cgroup was quiet.</summary>
+    public int LastReused { get; private set; }
+
+    /// <summary>For tests: when set, gets the PIDs whose stat was taken over (not re-read), sample after sample.</summary>
+    internal HashSet<int>? ReusedPids { get; set; }
 
     public CgroupLayout Layout { get; }
 
@@ -69,7 +98,9 @@ public sealed class Sampler : IDisposable
         _cgroups.ReadsSwapAndFailcnt = _options.Schedstat || _options.MemoryLimitHits || _options.SchedstatDemand?.Wanted == true;
         var cgroups = _options.Cgroups ? ReadCgroups() : new Dictionary<string, CgroupStats>();
         var processTimestamp = Stopwatch.GetTimestamp();
-        var processes = _options.Processes ? ReadProcesses() : new Dictionary<int, ProcessSample>();
+        var processes = _options.Processes ? ReadProcesses(cgroups) : new Dictionary<int, ProcessSample>();
+        _lastProcesses = processes;
+        _lastCgroups = cgroups;
         // What was not read this time (exited processes, removed cgroups) is let go.
         _held.Sweep();
         _cgroups.Sweep();
@@ -92,9 +123,12 @@ public sealed class Sampler : IDisposable
         return new HostSample(stat.Cpu, Math.Max(1, stat.Cpus.Count), mem.MemTotal ?? 0, mem.MemAvailable, _proc.ReadLoadAvg(), _proc.ReadUptime());
     }
 
-    private Dictionary<int, ProcessSample> ReadProcesses()
+    private Dictionary<int, ProcessSample> ReadProcesses(Dictionary<string, CgroupStats> cgroups)
     {
-        _proc.ListPids(_pids);
+        (_previousInodeOfPid, _inodeOfPid) = (_inodeOfPid, _previousInodeOfPid);
+        _inodeOfPid.Clear();
+        _proc.ListPids(_pids, _inodes);
+        LastReused = 0;
         var result = new Dictionary<int, ProcessSample>(_pids.Count);
         long pageSize = SystemConf.PageSize;
         // Pass 1 reads only stat, fast and in one sweep, so the counters are close to processTimestamp. Pass 2 reads
@@ -104,15 +138,32 @@ public sealed class Sampler : IDisposable
         // Every few samples the processes' cgroups are taken from the cgroup.procs files of the tree just listed (one file
         // per cgroup, not one per process); without the tree, each process's own cgroup file is re-read in turn.
         bool mapped = _options.Cgroups && _samples % CgroupRefreshSamples == 1 && MapProcessesToCgroups();
-        foreach (var pid in _pids)
+        // A process in a cgroup whose CPU counter did not move since the last sample did not run: its stat is the last
+        // one. Not while run-queue waits are read (a task can wait without running).
+        var last = _options.SkipsQuietProcesses && _options.Cgroups && _usageAtProcessPath && !schedstat ? _lastProcesses : null;
+        for (int i = 0; i < _pids.Count; i++)
         {
+            int pid = _pids[i];
+            _inodeOfPid[pid] = _inodes[i];
+            if (last is not null && Unchanged(pid, _inodes[i], last, cgroups, mapped) is { } same)
+            {
+                result[pid] = same;
+                _proc.KeepStat(pid);
+                LastReused++;
+                ReusedPids?.Add(pid);
+                continue;
+            }
             // A process can exit between the listing and the read: that is not an error.
             if (!_proc.TryReadStat(pid, out var stat)) continue;
             ProcessInfo info;
             ref var known = ref CollectionsMarshal.GetValueRefOrNullRef(_info, (pid, stat.StartTime));
             if (!Unsafe.IsNullRef(ref known))
             {
-                if (mapped) MoveTo(ref known, _cgroupOfPid.GetValueOrDefault(pid));
+                if (mapped)
+                {
+                    MoveTo(ref known, _cgroupOfPid.GetValueOrDefault(pid));
+                    known.UsageHere = known.Info.CgroupPath is { } at && UsageAt(pid, at);
+                }
                 else if (!_options.Cgroups && (_samples + pid) % CgroupRefreshSamples == 0) RefreshCgroup(pid, ref known);
                 info = known.Info;
             }
@@ -142,6 +193,22 @@ public sealed class Sampler : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The last sample of <paramref name="pid"/> when it cannot have changed for CPU: the same process (its /proc/PID
+    /// inode unchanged since the last listing), in a cgroup present in both samples whose CPU counter did not move, not
+    /// moved by this sample's cgroup map, and not due for its periodic re-read. Null: read it.
+    /// </summary>
+    private ProcessSample? Unchanged(int pid, ulong inode, Dictionary<int, ProcessSample> last, Dictionary<string, CgroupStats> cgroups, bool mapped)
+    {
+        if ((pid + _samples) % QuietRereadSamples == 0) return null;
+        if (!last.TryGetValue(pid, out var previous) || previous.Info.CgroupPath is not { } path) return null;
+        if (!_previousInodeOfPid.TryGetValue(pid, out var before) || before != inode) return null;
+        if (mapped && (_cgroupOfPid.GetValueOrDefault(pid) != path || !UsageAt(pid, path))) return null;
+        if (!_info.TryGetValue((pid, previous.StartTime), out var known) || !known.UsageHere || !ReferenceEquals(known.Info, previous.Info)) return null;
+        if (_lastCgroups is null || !_lastCgroups.TryGetValue(path, out var then) || !cgroups.TryGetValue(path, out var now)) return null;
+        return then.Cpu?.UsageNs is ulong a && now.Cpu?.UsageNs is ulong b && a == b ? previous : null;
+    }
+
     /// <summary>Σ run-queue wait over the process's threads: /proc/PID/schedstat alone counts only the main thread.</summary>
     private ulong? ReadWait(int pid, int threads)
     {
@@ -160,7 +227,13 @@ public sealed class Sampler : IDisposable
     {
         public ProcessInfo Info;
         public ulong CgroupFileHash;
+        /// <summary>The CPU counter at Info.CgroupPath is this process's (its cpuacct path is that path, as last read).</summary>
+        public bool UsageHere;
     }
+
+    /// <summary>Whether the CPU counter read at <paramref name="path"/> counts <paramref name="pid"/>, by this sample's map.</summary>
+    private bool UsageAt(int pid, string path) =>
+        _coMounted || (_separateCpuacct is not null && _acctOfPid.TryGetValue(pid, out var acct) && acct == path);
 
     private Known ReadInfo(int pid, string comm, string? cgroup)
     {
@@ -168,7 +241,11 @@ public sealed class Sampler : IDisposable
         if (_proc.TryReadUid(pid, out var uid) && uid is { } ids) user = UserName(ids.Real);
         string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + comm + "]";
         var known = new Known { Info = new ProcessInfo(user, command, null, null) };
-        if (cgroup is not null) MoveTo(ref known, cgroup);
+        if (cgroup is not null)
+        {
+            MoveTo(ref known, cgroup);
+            known.UsageHere = UsageAt(pid, cgroup);
+        }
         else RefreshCgroup(pid, ref known);
         return known;
     }
@@ -189,7 +266,17 @@ public sealed class Sampler : IDisposable
     {
         var h = Layout.HierarchyOf(Controllers.Cpu) ?? Layout.HierarchyOf(Controllers.Memory) ?? Layout.Unified;
         if (h is null || h.IsOutsideNamespace) return false;
-        _cgroupOfPid.Clear();
+        MapProcs(h, _cgroupOfPid);
+        // Where cpuacct is a hierarchy of its own, which processes its counter at each path counts.
+        _acctOfPid.Clear();
+        if (_separateCpuacct is { } acct && _usageAtProcessPath) MapProcs(acct, _acctOfPid);
+        return true;
+    }
+
+    /// <summary>PID → path from the cgroup.procs of every cgroup just listed, in hierarchy <paramref name="h"/>.</summary>
+    private void MapProcs(CgroupHierarchy h, Dictionary<int, string> into)
+    {
+        into.Clear();
         foreach (var path in _listed)
         {
             if (h.DirectoryOf(path) is not { } dir) continue;
@@ -202,9 +289,8 @@ public sealed class Sampler : IDisposable
                 Warn(e.Message);
                 continue;
             }
-            foreach (int pid in _procs) _cgroupOfPid[pid] = path;
+            foreach (int pid in _procs) into[pid] = path;
         }
-        return true;
     }
 
     /// <summary>
@@ -217,12 +303,14 @@ public sealed class Sampler : IDisposable
         ulong hash = Fnv1a(text);
         if (hash == known.CgroupFileHash && known.Info.CgroupPath is not null) return;
         // Processes in one cgroup have the same text: it is parsed once per distinct text.
-        if (!_cgroupOfText.TryGetValue(hash, out var shown))
+        if (!_cgroupOfText.TryGetValue(hash, out var parsed))
         {
             try
             {
                 var cg = ProcPidCgroup.Parse(text, new string(path));
-                shown = Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
+                var shownPath = Layout.PathOf(cg, Controllers.Cpu) ?? Layout.PathOf(cg, Controllers.Memory) ?? cg.Unified?.Path;
+                parsed = (shownPath, shownPath is not null && _usageAtProcessPath
+                    && (_coMounted || Layout.PathOf(cg, Controllers.Cpuacct) == shownPath));
             }
             catch (ProcFsFormatException e)
             {
@@ -230,9 +318,11 @@ public sealed class Sampler : IDisposable
                 return;
             }
             if (_cgroupOfText.Count >= 4096) _cgroupOfText.Clear();
-            _cgroupOfText[hash] = shown;
+            _cgroupOfText[hash] = parsed;
         }
+        var (shown, usageHere) = parsed;
         known.CgroupFileHash = hash;
+        known.UsageHere = usageHere;
         if (shown is null || shown == known.Info.CgroupPath) return;
         known.Info = known.Info.MovedTo(shown);
     }

@@ -23,6 +23,11 @@ public record SamplerOptions
     /// open), since they add a file per thread to every sample. <see cref="Schedstat"/> reads them always.
     /// </summary>
     public SchedstatDemand? SchedstatDemand { get; init; }
+    /// <summary>
+    /// Take a process's stat over from the last sample while its cgroup's CPU counter stands still (re-read at least every
+    /// <see cref="Sampler.QuietRereadSamples"/> samples). False: read every process every sample (for comparisons).
+    /// </summary>
+    public bool SkipsQuietProcesses { get; init; } = true;
 }
 
 /// <summary>Whether someone shows run-queue waits right now; set on the UI thread, read on the sampler's.</summary>

@@ -24,6 +24,10 @@ internal unsafe ref struct DirEntries
     /// <summary>The current entry's name (bytes, no NUL); valid until the next <see cref="MoveNext"/>.</summary>
     public ReadOnlySpan<byte> Name { get; private set; }
 
+    /// <summary>d_ino of the current entry. On proc, a /proc/PID directory gets a new inode number when a new process
+    /// takes the PID (the old one's dentries are dropped at its exit).</summary>
+    public ulong Inode { get; private set; }
+
     /// <summary>d_type: <see cref="Libc.DT_DIR"/>, or <see cref="Libc.DT_UNKNOWN"/> on filesystems that do not say.</summary>
     public byte Type { get; private set; }
 
@@ -43,6 +47,7 @@ internal unsafe ref struct DirEntries
                 _length = (int)n;
             }
             int reclen = MemoryMarshal.Read<ushort>(_buffer[(_offset + 16)..]);
+            Inode = MemoryMarshal.Read<ulong>(_buffer[_offset..]);
             Type = _buffer[_offset + 18];
             var name = _buffer.Slice(_offset + 19, reclen - 19);
             Name = name[..name.IndexOf((byte)0)];

@@ -90,6 +90,14 @@ public sealed class HeldFiles : IDisposable
         return status;
     }
 
+    /// <summary>Counts a held file as read for the next <see cref="Sweep"/> without reading it (a caller that knows its
+    /// text cannot have changed). Nothing happens when the path is not held.</summary>
+    public void Keep(ReadOnlySpan<char> path)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byPath, path);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry)) entry.Generation = _generation;
+    }
+
     /// <summary>Closes every file not read since the previous sweep. Call once per sample.</summary>
     public void Sweep()
     {

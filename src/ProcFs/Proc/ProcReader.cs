@@ -57,6 +57,12 @@ public sealed class ProcReader
         return true;
     }
 
+    /// <summary>
+    /// Keeps root/PID/stat held (<see cref="HeldFiles"/>) through the next sweep without reading it: for a sampler that
+    /// knows the file cannot have changed this time.
+    /// </summary>
+    public void KeepStat(int pid) => _held?.Keep(PidPath(pid, "stat"));
+
     public bool TryReadStatus(int pid, [NotNullWhen(true)] out ProcStatus? status)
     {
         status = null;
@@ -105,10 +111,13 @@ public sealed class ProcReader
     /// <summary>
     /// Clears <paramref name="into"/> and fills it with the PIDs (numeric directory names) under the root, in
     /// directory order. Returns the count. Read with getdents64 into a reused buffer: nothing is allocated per entry.
+    /// <paramref name="inodes"/>, when given, gets each directory's inode number at the same index: a PID whose inode
+    /// changed between two listings is another process (the PID was reused).
     /// </summary>
-    public int ListPids(List<int> into)
+    public int ListPids(List<int> into, List<ulong>? inodes = null)
     {
         into.Clear();
+        inodes?.Clear();
         int fd = DirEntries.OpenDirectory(ProcRoot);
         if (fd < 0) throw new DirectoryNotFoundException($"{ProcRoot}: {Libc.StrError(Marshal.GetLastSystemError())}");
         try
@@ -116,7 +125,11 @@ public sealed class ProcReader
             var entries = new DirEntries(fd, _dents);
             // Numeric directories only ("self" and "thread-self" are links, the rest are named files).
             while (entries.MoveNext())
-                if (entries.MaybeDirectory && IsPid(entries.Name, out int pid)) into.Add(pid);
+                if (entries.MaybeDirectory && IsPid(entries.Name, out int pid))
+                {
+                    into.Add(pid);
+                    inodes?.Add(entries.Inode);
+                }
             return into.Count;
         }
         finally { Libc.Close(fd); }

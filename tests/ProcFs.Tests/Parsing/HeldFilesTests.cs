@@ -116,6 +116,21 @@ public class HeldFilesTests
     }
 
     [Fact]
+    public void A_kept_file_stays_held_through_the_sweep_without_a_read()
+    {
+        using var held = new HeldFiles(16);
+        var file = new KernelFile();
+        file.TryRead("/proc/self/stat", held);
+        held.Sweep();
+        held.Keep("/proc/self/stat");
+        held.Keep("/proc/self/statm"); // not held: nothing happens
+        held.Sweep();
+        Assert.Equal(1, held.Count);
+        held.Sweep();
+        Assert.Equal(0, held.Count);
+    }
+
+    [Fact]
     public void Beyond_its_capacity_files_are_read_the_ordinary_way()
     {
         using var child = Child("exec sleep 60");

@@ -93,6 +93,31 @@ public class RealProcTests
     }
 
     [Fact]
+    public void The_listing_gives_each_pid_its_proc_directorys_inode()
+    {
+        var r = new ProcReader();
+        var pids = new List<int>();
+        var inodes = new List<ulong>();
+        r.ListPids(pids, inodes);
+        Assert.Equal(pids.Count, inodes.Count);
+        int i = pids.IndexOf(Self);
+        Assert.True(i >= 0);
+        Assert.Equal(StatInode($"/proc/{Self}"), inodes[i]);
+        // A live process keeps its inode from one listing to the next.
+        r.ListPids(pids, inodes);
+        Assert.Equal(StatInode($"/proc/{Self}"), inodes[pids.IndexOf(Self)]);
+    }
+
+    private static ulong StatInode(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return ulong.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void A_full_scan_reads_every_pid_without_throwing()
     {
         var r = new ProcReader();
