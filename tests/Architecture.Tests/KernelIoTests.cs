@@ -26,12 +26,13 @@ public class KernelIoTests
         ["Ctop.Containers.DockerConfigStore"] = "dockerd's config.v2.json files",
         ["Ctop.Containers.PodmanStorage"] = "podman's containers.json",
         ["Ctop.Containers.EngineApiClient"] = "whether the runtime's socket exists",
-        ["Ctop.Containers.ContainerdClient"] = "whether containerd's socket exists",
+        ["Ctop.Containers.GrpcSocket"] = "whether a gRPC runtime's socket (containerd, the CRI) exists",
         ["Ctop.Launcher.ContainerRecord"] = "the run records under /run/ctop",
         ["Ctop.Launcher.ContainerRun"] = "checks --rootfs",
         ["Ctop.Launcher.InitProcess"] = "prepares --rootfs (its /proc and /dev mount points, device nodes)",
         ["Ctop.Cli.CtopCommand"] = "checks that an option names a directory",
         ["Ctop.Serve.ServeCommand"] = "checks that an option names a directory",
+        ["Ctop.Ui.Dashboard"] = "CTOP_DEBUG_GC's report file, written once on quitting (off the refresh path)",
     };
 
     [Fact]

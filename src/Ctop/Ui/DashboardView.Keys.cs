@@ -35,7 +35,7 @@ public sealed partial class DashboardView
         new("t F5", "tree / flat view of the focused table (cgroups by path, processes by parent)", [KeyText.K('t'), Key.F5],
             () => OnFocused(c => c.Tree = !c.Tree, p => p.Tree = !p.Tree)),
         // o too: in replay g goes to a time, and the grouping must stay reachable there.
-        new("g o", "group the cgroup table by Kubernetes pod: each pod's containers under it (flat view); in replay o only",
+        new("g o", "group the cgroup table by pod, containers under it (flat view; in replay o only)",
             [KeyText.K('g'), KeyText.K('o')],
             () => { CgroupModel.GroupByPod = !CgroupModel.GroupByPod; Cgroups.Apply(); RefreshTitles(); }),
         new("/", "search processes by command or PID (Enter keeps it, Esc drops it)", [KeyText.K('/')], OpenSearch),
