@@ -178,6 +178,7 @@ internal static class Bench
         var forward = new List<double>();
         var stepCpu = new List<double>();
         var back = new List<double>();
+        var backDecoded = new List<double>();
         var crossing = new List<double>();
         var main = new StoreReader(dir);
         var c = new ReplayCursor(main);
@@ -197,9 +198,11 @@ internal static class Bench
             {
                 long t0 = Stopwatch.GetTimestamp();
                 var cpu0 = Environment.CpuUsage.TotalTime;
+                long decoded0 = main.RecordsDecoded;
                 c.Step(-1);
                 _ = c.FramesBefore(History); // as replay does after a step back: the sparklines' minute is rebuilt
                 back.Add(Ms(t0));
+                backDecoded.Add(main.RecordsDecoded - decoded0);
                 stepCpu.Add((Environment.CpuUsage.TotalTime - cpu0).TotalMilliseconds);
             }
         }
@@ -213,6 +216,8 @@ internal static class Bench
         }
         Console.WriteLine(Show("step forward (.)", forward));
         Console.WriteLine(Show("step back (,) + sparklines", back));
+        var (decodedMedian, decodedWorst, decodedP99) = Stats(backDecoded);
+        Console.WriteLine($"{"  records decoded per step back",-34} mean {backDecoded.Average():F2}  median {decodedMedian:F0}  p99 {decodedP99:F0}  worst {decodedWorst:F0}");
         Console.WriteLine(Show("steps across shard boundaries", crossing));
         Console.WriteLine(Show("  steps' CPU time (process)", stepCpu));
 

@@ -15,16 +15,13 @@ public sealed class ReplayCursor(StoreReader reader)
     // The frames built lately, by position: a step back rebuilds the sparklines' minute from them instead of decoding
     // and building it again (a record never changes once written, so an entry never goes stale).
     private const int FrameCacheSize = 2 * 64;
-    private readonly Dictionary<StorePosition, Frame?> _built = new();
-    private readonly Queue<StorePosition> _builtOrder = new();
+    private readonly RecentCache<StorePosition, Frame?> _built = new(FrameCacheSize);
 
     private Frame? FrameAt(StorePosition p)
     {
-        if (_built.TryGetValue(p, out var f)) return f;
+        if (_built.TryGet(p, out var f)) return f;
         f = reader.Frame(p);
-        _built[p] = f;
-        _builtOrder.Enqueue(p);
-        while (_builtOrder.Count > FrameCacheSize) _built.Remove(_builtOrder.Dequeue());
+        _built.Add(p, f);
         return f;
     }
 
@@ -78,6 +75,20 @@ public sealed class ReplayCursor(StoreReader reader)
     /// <summary>Moves by wall-clock time from the current frame (a minute, an hour).</summary>
     public Frame? Jump(TimeSpan by) => Frame is { } f ? GoTo(f.Time + by) : GoToEnd();
 
+    /// <summary>
+    /// The oldest sample the minute starting at <paramref name="start"/> reads is the one before it; stepping back moves it
+    /// back one a step, and the step that moves it into the chunk before would decode that whole chunk (up to 60
+    /// records). So each call decodes a share of that chunk, spread over the steps left before it is reached.
+    /// </summary>
+    private void DecodeAhead(StorePosition start)
+    {
+        if (reader.Previous(start) is not { } oldest) return;
+        int steps = 1;
+        var key = oldest;
+        while (!reader.IsKeyFrame(key) && reader.Previous(key) is { } before && before.Shard == key.Shard) { key = before; steps++; }
+        if (reader.Previous(key) is { } chunkEnd) reader.DecodeAhead(chunkEnd, steps);
+    }
+
     /// <summary>Up to <paramref name="count"/> frames before the current one, oldest first, for the sparklines' history.</summary>
     public List<Frame> FramesBefore(int count)
     {
@@ -87,8 +98,10 @@ public sealed class ReplayCursor(StoreReader reader)
         // Walk back to the first of them, then forward (the decoder moves forward cheaply).
         int back = 0;
         for (; back < count && q is { } at && reader.Previous(at) is { } prev; back++) q = prev;
+        var start = q;
         for (; q is { } at && at.CompareTo(p) <= 0; q = reader.Next(at))
             if (FrameAt(at) is { } f) list.Add(f);
+        if (start is { } s) DecodeAhead(s);
         return list;
     }
 }

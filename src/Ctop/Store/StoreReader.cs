@@ -24,11 +24,11 @@ public sealed class StoreReader
     private readonly SampleCodec _codec = new();
     private StorePosition? _codecAt;
     private byte[] _raw = new byte[64 * 1024];
-    private readonly Dictionary<StorePosition, RecordedSample?> _cache = new();
-    private readonly Queue<StorePosition> _cacheOrder = new();
-    // Two key-frame intervals and a little: stepping back through a chunk decodes it once, not once per step, and the
-    // sparklines' minute before a position (which reaches into the chunk before) does not push out the chunk it is in.
-    private const int CacheSize = 2 * 64;
+    // Three key-frame intervals and a little: stepping back through a chunk decodes it once, not once per step, the
+    // sparklines' minute before a position (which reaches into the chunk before) does not push out the chunk it is in,
+    // and the chunk before that, decoded ahead (DecodeAhead), does not push out either.
+    private const int CacheSize = 4 * 64;
+    private readonly RecentCache<StorePosition, RecordedSample?> _cache = new(CacheSize);
 
     private sealed class Shard(string path, DateTimeOffset start)
     {
@@ -91,7 +91,7 @@ public sealed class StoreReader
         s.Scan = null;
         s.Usable = [];
         if (_codecAt is { } at && _shards[at.Shard] == s) _codecAt = null;
-        foreach (var k in _cache.Keys.Where(k => _shards[k.Shard] == s).ToList()) _cache.Remove(k);
+        _cache.RemoveWhere(k => _shards[k.Shard] == s);
     }
 
     private ShardScan Load(int index)
@@ -156,6 +156,8 @@ public sealed class StoreReader
 
     public DateTimeOffset RecordTime(StorePosition p) => new(Load(p.Shard).Entries[p.Record].UtcTicks, TimeSpan.Zero);
 
+    public bool IsKeyFrame(StorePosition p) => Load(p.Shard).Entries[p.Record].Kind == StoreFormat.KindKey;
+
     public bool Exists(StorePosition p) => p.Shard >= 0 && p.Shard < _shards.Count && p.Record >= 0 && p.Record < RecordCount(p.Shard);
 
     public StorePosition? First() => Next(new StorePosition(0, -1));
@@ -209,21 +211,26 @@ public sealed class StoreReader
     /// <summary>The sample recorded at <paramref name="p"/>, or null when it cannot be decoded (reported once).</summary>
     public RecordedSample? Sample(StorePosition p)
     {
-        if (_cache.TryGetValue(p, out var cached)) return cached;
+        if (_cache.TryGet(p, out var cached)) return cached;
         var scan = Load(p.Shard);
         var shard = _shards[p.Shard];
         if (p.Record < 0 || p.Record >= scan.Entries.Count || !shard.Usable[p.Record]) return null;
-        int from;
-        if (_codecAt is { } at && at.Shard == p.Shard && at.Record == p.Record - 1 && scan.Entries[p.Record].Kind == StoreFormat.KindDelta) from = p.Record;
-        else
-        {
-            from = p.Record;
-            while (scan.Entries[from].Kind != StoreFormat.KindKey) from--;
-        }
+        int from = p.Record;
+        while (scan.Entries[from].Kind != StoreFormat.KindKey) from--;
+        // The decoder continues from where it is when that is in this chunk, before p.
+        if (_codecAt is { } at && at.Shard == p.Shard && at.Record >= from && at.Record < p.Record) from = at.Record + 1;
+        return Decode(p.Shard, from, p.Record);
+    }
+
+    /// <summary>Decodes records <paramref name="from"/> to <paramref name="to"/> of a shard (the decoder is at the one before, or from is a key frame) and caches them; the last one.</summary>
+    private RecordedSample? Decode(int shardIndex, int from, int to)
+    {
+        var scan = Load(shardIndex);
+        var shard = _shards[shardIndex];
         RecordedSample? result = null;
-        var data = DataOf(p.Shard);
+        var data = DataOf(shardIndex);
         long frequency = scan.StopwatchFrequency;
-        for (int r = from; r <= p.Record; r++)
+        for (int r = from; r <= to; r++)
         {
             var e = scan.Entries[r];
             try
@@ -232,8 +239,8 @@ public sealed class StoreReader
                 result = _codec.Decode(_raw.AsSpan(0, n));
                 RecordsDecoded++;
                 if (frequency != Stopwatch.Frequency) result = Rescale(result, frequency);
-                _codecAt = new StorePosition(p.Shard, r);
-                Remember(new StorePosition(p.Shard, r), result);
+                _codecAt = new StorePosition(shardIndex, r);
+                _cache.Add(new StorePosition(shardIndex, r), result);
             }
             catch (Exception ex) when (ex is StoreFormatException or InvalidDataException or ArgumentException or OverflowException)
             {
@@ -247,12 +254,28 @@ public sealed class StoreReader
         return result;
     }
 
-    private void Remember(StorePosition p, RecordedSample? s)
+    /// <summary>
+    /// Decodes part of the chunk (key frame and its deltas) that ends at <paramref name="p"/>, so that reading it later
+    /// costs no decoding: 1/<paramref name="calls"/> of what is left of it, continuing where the decoder stopped, so it is
+    /// done after that many calls. Replay calls it on each move for the chunk the sparklines' minute reaches next when
+    /// stepping back, instead of decoding the whole chunk on the one step that reaches it.
+    /// </summary>
+    public void DecodeAhead(StorePosition p, int calls)
     {
-        if (_cache.ContainsKey(p)) return;
-        _cache[p] = s;
-        _cacheOrder.Enqueue(p);
-        while (_cacheOrder.Count > CacheSize) _cache.Remove(_cacheOrder.Dequeue());
+        if (!Exists(p) || !_shards[p.Shard].Usable[p.Record]) return;
+        var entries = Load(p.Shard).Entries;
+        int from = p.Record;
+        while (entries[from].Kind != StoreFormat.KindKey) from--;
+        // The last record of the chunk not in the cache: the decoder has to go through it. Those in it count as used,
+        // so that they stay until the minute reaches them.
+        int last = from - 1;
+        for (int r = from; r <= p.Record; r++)
+            if (!_cache.TryGet(new StorePosition(p.Shard, r), out _)) last = r;
+        if (last < from) return;
+        int next = _codecAt is { } at && at.Shard == p.Shard && at.Record >= from && at.Record < last ? at.Record + 1 : from;
+        int left = last - next + 1;
+        int now = (left + Math.Max(1, calls) - 1) / Math.Max(1, calls);
+        Decode(p.Shard, next, next + now - 1);
     }
 
     /// <summary>Samples taken with another monotonic clock rate are brought to this process's, for the frame builder.</summary>
