@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace ProcFs.Tests.Reliability;
 
 /// <summary>
-/// Every parser, fed real files from this machine, the fixture shapes and mutations of both:
+/// Every parser, fed the fixture shapes and real-kernel samples, this machine's own files, and mutations of them:
 /// each input either parses or throws ProcFsFormatException naming the file. Anything else
 /// (IndexOutOfRange, Overflow, a hang) is a bug: a strange kernel or a hostile name must never
 /// crash the sampler.
@@ -67,6 +67,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
         "low 0\nhigh 3\nmax 1\noom 0\noom_kill 1\noom_group_kill 0\n",
         "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
         "max 4\n",
+        "nr_periods 10\nnr_throttled 2\nthrottled_time 55000\n",
         "8:0 rbytes=1000 wbytes=2000 rios=1 wios=2 dbytes=0 dios=0\n253:0 rbytes=5 wbytes=6 rios=7 wios=8 dbytes=0 dios=0\n",
         "8:0 Read 100\n8:0 Write 200\n8:0 Sync 0\n8:0 Async 300\n8:0 Discard 0\n8:0 Total 300\nTotal 300\n",
         "some avg10=1.50 avg60=0.20 avg300=0.00 total=12345\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
@@ -140,46 +141,66 @@ public class ParserFuzzTests(ITestOutputHelper output)
     public async Task Every_parser_returns_or_throws_a_format_exception_naming_the_file()
     {
         var shared = SharedSeeds();
+        // The seeded run starts only from inputs in this repository, so its seed replays the same cases on any host.
+        // This machine's own files differ by host (PIDs, counters, mounts): they are fuzzed apart, in a second run
+        // whose streams are salted with "@host", and its failures name the input as any other's do.
         var run = new FuzzRun();
+        var host = new FuzzRun();
         var targets = new List<FuzzTarget>();
+        var hostTargets = new List<FuzzTarget>();
         // The loop runs on a worker so a parser that loops forever fails the test instead of hanging the suite.
         var work = Task.Run(() =>
         {
             foreach (var p in Parsers)
             {
+                targets.Add(FuzzParser(run, p, p.Name, shared, [], Mutations));
                 var own = SeedsFor(p);
-                var seeds = own.Concat(shared).ToList();
-                int mutations = own.Count > 0 ? 4000 : 2000;
-                var target = new FuzzTarget(p.Name, seeds, input => Run(p, input), mutations, Rejects: false);
-                targets.Add(target);
-                var tally = new FuzzTally(p.Name);
-                var sw = Stopwatch.StartNew();
-                // Truncated at every length: a short read or a file that shrank between reads.
-                foreach (var s in seeds)
-                    for (int n = 0; n <= Math.Min(s.Length, 4096); n++) run.One(target, tally, s[..n]);
-                // Mutations of this parser's own files (half of them) and of every shape; a stream per parser and seed.
-                var r = FuzzSeed.For(p.Name);
-                for (int i = 0; i < mutations; i++)
-                {
-                    var s = i % 2 == 0 && own.Count > 0 ? own[r.Next(own.Count)] : seeds[r.Next(seeds.Count)];
-                    run.One(target, tally, Fuzz.Mutate(s, r));
-                }
-                // Generated from scratch: arbitrary bytes and key-value lines.
-                for (int i = 0; i < GeneratedPerParser; i++) run.One(target, tally, Generate(r));
-                tally.Time = sw.Elapsed;
-                run.Add(tally);
+                if (own.Count > 0) hostTargets.Add(FuzzParser(host, p, p.Name + "@host", own, own, HostMutations));
             }
         });
-        Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))) == work, $"a parser hung (no result after 120 s): {run.Where}");
+        Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))) == work,
+            $"a parser hung (no result after 120 s): {run.Where}; on this machine's files: {host.Where}");
         await work;
 
-        Assert.True(run.Failures.Count == 0, $"parsers threw something else than ProcFsFormatException ({FuzzSeed.Line}):\n" + string.Join('\n', run.Failures));
+        var failures = run.Failures.Concat(host.Failures).ToList();
+        Assert.True(failures.Count == 0, $"parsers threw something else than ProcFsFormatException ({FuzzSeed.Line}):\n" + string.Join('\n', failures));
         var report = run.Report($"ProcFs parsers ({Parsers.Length})");
+        var hostReport = host.Report($"ProcFs parsers on this machine's own files (not replayable elsewhere: they differ by host) ({hostTargets.Count})");
         output.WriteLine(report);
+        output.WriteLine(hostReport);
         FuzzRun.Save("ProcFs.Tests.csproj", "fuzz-procfs.txt", report);
+        FuzzRun.Save("ProcFs.Tests.csproj", "fuzz-procfs-host.txt", hostReport);
         var problems = run.Problems(RequiredCases, targets);
         Assert.True(problems.Count == 0, string.Join('\n', problems) + "\n" + report);
+        var hostProblems = host.Problems(0, hostTargets);
+        Assert.True(hostProblems.Count == 0, string.Join('\n', hostProblems) + "\n" + hostReport);
     }
 
+    /// <summary>
+    /// One parser under one name: every truncation of <paramref name="seeds"/> (a short read, a file that shrank
+    /// between reads), <paramref name="mutations"/> mutations (half of them of <paramref name="preferred"/> when given),
+    /// then inputs generated from scratch; the random stream is the name's.
+    /// </summary>
+    private static FuzzTarget FuzzParser(FuzzRun run, Parser p, string name, List<byte[]> seeds, List<byte[]> preferred, int mutations)
+    {
+        var target = new FuzzTarget(name, seeds, input => Run(p, input), mutations, Rejects: false);
+        var tally = new FuzzTally(name);
+        var sw = Stopwatch.StartNew();
+        foreach (var s in seeds)
+            for (int n = 0; n <= Math.Min(s.Length, 4096); n++) run.One(target, tally, s[..n]);
+        var r = FuzzSeed.For(name);
+        for (int i = 0; i < mutations; i++)
+        {
+            var s = i % 2 == 0 && preferred.Count > 0 ? preferred[r.Next(preferred.Count)] : seeds[r.Next(seeds.Count)];
+            run.One(target, tally, Fuzz.Mutate(s, r));
+        }
+        for (int i = 0; i < GeneratedPerParser; i++) run.One(target, tally, Generate(r));
+        tally.Time = sw.Elapsed;
+        run.Add(tally);
+        return target;
+    }
+
+    private const int Mutations = 4000;
+    private const int HostMutations = 2000;
     private const int GeneratedPerParser = 1000;
 }
