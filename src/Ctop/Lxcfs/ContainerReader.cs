@@ -122,22 +122,21 @@ public sealed class ContainerReader
     {
         var h = Layout.HierarchyOf(Controllers.Memory);
         if (path is null || h?.DirectoryOf(path) is not { } dir) return null;
-        bool v2 = h.Version == CgroupVersion.V2;
-        var usage = _files.ReadCounter(dir, v2 ? "memory.current" : "memory.usage_in_bytes");
+        var v = h.Version;
+        var usage = _files.ReadMemoryUsage(dir, v);
         var stat = _files.ReadMemoryStat(dir);
         if (usage is null || stat is null) return null;
-        var limit = MinLimit(h, path, v2 ? "memory.max" : "memory.limit_in_bytes");
+        var limit = MinLimit(h, path, (d, v) => _files.ReadMemoryLimit(d, v));
         SwapInputs? swap = null;
-        var swapFile = v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
-        if (!_files.ReadLimit(dir, swapFile).IsMissing
-            && _files.ReadCounter(dir, v2 ? "memory.swap.current" : "memory.memsw.usage_in_bytes") is ulong swapUsage)
-            swap = new SwapInputs(MinLimit(h, path, swapFile), swapUsage, _files.ReadCounter(dir, "memory.swappiness") ?? 60);
+        if (!_files.ReadSwapLimit(dir, v).IsMissing && _files.ReadSwapUsage(dir, v) is ulong swapUsage)
+            swap = new SwapInputs(MinLimit(h, path, (d, v) => _files.ReadSwapLimit(d, v)), swapUsage, _files.ReadSwappiness(dir) ?? 60);
+        bool v2 = v == CgroupVersion.V2;
         return new MemoryInputs(v2, usage.Value, limit, MemoryCounters.From(stat, v2, quirks), swap);
     }
 
-    /// <summary>The smallest limit of a file along the path to the root; null when nothing on the way is limited.</summary>
-    private ulong? MinLimit(CgroupHierarchy h, string path, string file) =>
-        CgroupPath.Smallest(path, p => h.DirectoryOf(p) is { } d ? _files.ReadLimit(d, file).Limit : null).Value;
+    /// <summary>The smallest limit along the path to the root; null when nothing on the way is limited.</summary>
+    private static ulong? MinLimit(CgroupHierarchy h, string path, Func<string, CgroupVersion, LimitRead> read) =>
+        CgroupPath.Smallest(path, p => h.DirectoryOf(p) is { } d ? read(d, h.Version).Limit : null).Value;
 
     public CpuInputs ReadCpu(LxcfsTarget target, string hostStat, LxcfsQuirks quirks)
     {
@@ -172,8 +171,8 @@ public sealed class ContainerReader
         foreach (var p in CgroupPath.SelfAndAncestors(path))
         {
             if (h.DirectoryOf(p) is not { } dir) continue;
-            if (_files.ReadCpuList(dir, "cpuset.cpus") is { IsEmpty: false } set) return set;
-            if (h.Version == CgroupVersion.V2 && _files.ReadCpuList(dir, "cpuset.cpus.effective") is { IsEmpty: false } eff) return eff;
+            if (_files.ReadCpusetCpus(dir) is { IsEmpty: false } set) return set;
+            if (h.Version == CgroupVersion.V2 && _files.ReadCpusetEffectiveCpus(dir, h.Version) is { IsEmpty: false } eff) return eff;
         }
         return null;
     }

@@ -208,7 +208,7 @@ public sealed class CgroupReader
     public CpuList? ReadEffectiveCpus(string path)
     {
         if (DirectoriesOf(path).Cpuset is not { } dir) return null;
-        return _cpuset!.Version == CgroupVersion.V2 ? _files.ReadCpuList(dir, "cpuset.cpus.effective") : _files.ReadCpuList(dir, "cpuset.effective_cpus");
+        return _files.ReadCpusetEffectiveCpus(dir, _cpuset!.Version);
     }
 
     public IoTotals? ReadIo(string path)

@@ -87,6 +87,32 @@ public sealed class CgroupFileReader
     public MemoryOomControl? ReadMemoryOomControl(string dir) =>
         Load(dir, "memory.oom_control") ? MemoryOomControl.Parse(_file.Data, PathSpan) : null;
 
+    /// <summary>Memory in use: v2 <c>memory.current</c>, v1 <c>memory.usage_in_bytes</c>.</summary>
+    public ulong? ReadMemoryUsage(string dir, CgroupVersion version) =>
+        ReadCounter(dir, version == CgroupVersion.V2 ? "memory.current" : "memory.usage_in_bytes");
+
+    /// <summary>The memory limit: v2 <c>memory.max</c>, v1 <c>memory.limit_in_bytes</c>.</summary>
+    public LimitRead ReadMemoryLimit(string dir, CgroupVersion version) =>
+        ReadLimit(dir, version == CgroupVersion.V2 ? "memory.max" : "memory.limit_in_bytes");
+
+    /// <summary>The swap limit: v2 <c>memory.swap.max</c> (swap alone), v1 <c>memory.memsw.limit_in_bytes</c> (memory + swap).</summary>
+    public LimitRead ReadSwapLimit(string dir, CgroupVersion version) =>
+        ReadLimit(dir, version == CgroupVersion.V2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes");
+
+    /// <summary>Swap in use: v2 <c>memory.swap.current</c>, v1 <c>memory.memsw.usage_in_bytes</c> (memory + swap).</summary>
+    public ulong? ReadSwapUsage(string dir, CgroupVersion version) =>
+        ReadCounter(dir, version == CgroupVersion.V2 ? "memory.swap.current" : "memory.memsw.usage_in_bytes");
+
+    /// <summary>v1 <c>memory.swappiness</c> (v2 has none: null).</summary>
+    public ulong? ReadSwappiness(string dir) => ReadCounter(dir, "memory.swappiness");
+
+    /// <summary>The CPUs configured for the cgroup: <c>cpuset.cpus</c> of either version (empty when it inherits).</summary>
+    public CpuList? ReadCpusetCpus(string dir) => ReadCpuList(dir, "cpuset.cpus");
+
+    /// <summary>The CPUs the cgroup may run on: v2 <c>cpuset.cpus.effective</c>, v1 <c>cpuset.effective_cpus</c>.</summary>
+    public CpuList? ReadCpusetEffectiveCpus(string dir, CgroupVersion version) =>
+        ReadCpuList(dir, version == CgroupVersion.V2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus");
+
     // ---- single values ---------------------------------------------------------------------------------------
 
     /// <summary>A u64 counter file: memory.current, memory.usage_in_bytes, memory.failcnt, pids.current, cpuacct.usage, ...</summary>
