@@ -1,3 +1,4 @@
+using static Ctop.Tests.Support.TmuxSession;
 using System.Diagnostics;
 using Ctop.Tests.Model;
 using ProcFs.Tests.Support;
@@ -131,17 +132,6 @@ public class TerminalTests
         {
             Tmux("kill-session", "-t", _session);
             Directory.Delete(_dir, recursive: true);
-        }
-
-        private static string Tmux(params string[] args)
-        {
-            var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi)!;
-            string output = p.StandardOutput.ReadToEnd();
-            p.StandardError.ReadToEnd();
-            p.WaitForExit(10_000);
-            return output;
         }
     }
 }

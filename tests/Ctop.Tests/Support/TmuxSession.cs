@@ -32,12 +32,15 @@ internal sealed class TmuxSession : IDisposable
 
     private bool OwnsConfig { get; }
 
+    /// <summary>Runs tmux and returns its output; its errors are read too, so a chatty tmux cannot block on a full pipe.</summary>
     public static string Tmux(params string[] args)
     {
         var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
+        var errors = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();
+        errors.Wait(10_000);
         p.WaitForExit(10_000);
         return output;
     }

@@ -1,3 +1,4 @@
+using static Ctop.Tests.Support.TmuxSession;
 using System.Diagnostics;
 using System.Globalization;
 using Ctop.Tests.Model;
@@ -64,16 +65,5 @@ public class DashboardSignalTests
             Thread.Sleep(250);
         }
         Assert.Fail($"{what} did not come; screen:\n{Tmux("capture-pane", "-p", "-t", session)}\nflags: {string.Join(' ', Flags(session))}");
-    }
-
-    private static string Tmux(params string[] args)
-    {
-        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit(10_000);
-        return output;
     }
 }
