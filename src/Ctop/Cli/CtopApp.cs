@@ -24,6 +24,10 @@ public static class CtopApp
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, AppHost host, CancellationToken cancellation = default)
     {
+        // run and exec in their usual shapes skip building the command tree (docs/launcher.md, "Cost"); the rest, and
+        // every usage error, goes through System.CommandLine.
+        if (Launcher.LaunchRequest.TryParse(args) is { } launch)
+            return await Guarded(() => Task.FromResult(launch.Invoke()), host, cancellation).ConfigureAwait(false);
         var command = new CtopCommand();
         var parsed = command.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -41,15 +45,21 @@ public static class CtopApp
             var config = host.Config?.Invoke() ?? Config.ConfigFile.None;
             return RunAsync(command.Bind(result, config.Config), config, host, ct);
         });
+        return await Guarded(() => parsed.InvokeAsync(new InvocationConfiguration
+        {
+            Output = host.Out,
+            Error = host.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Program owns Ctrl-C and SIGTERM: they stop cleanly, exit 0
+        }, cancellation), host, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a command: a stop signal ends it with success, any other exception is one line and exit 1.</summary>
+    private static async Task<int> Guarded(Func<Task<int>> run, AppHost host, CancellationToken cancellation)
+    {
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration
-            {
-                Output = host.Out,
-                Error = host.Error,
-                EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = null, // Program owns Ctrl-C and SIGTERM: they stop cleanly, exit 0
-            }, cancellation).ConfigureAwait(false);
+            return await run().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
