@@ -24,10 +24,6 @@ public static class CtopApp
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, AppHost host, CancellationToken cancellation = default)
     {
-        // run and exec in their usual shapes skip building the command tree (docs/launcher.md, "Cost"); the rest, and
-        // every usage error, goes through System.CommandLine.
-        if (Launcher.LaunchRequest.TryParse(args) is { } launch)
-            return await Guarded(() => Task.FromResult(launch.Invoke()), host, cancellation).ConfigureAwait(false);
         var command = new CtopCommand();
         var parsed = command.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -51,11 +47,19 @@ public static class CtopApp
             Error = host.Error,
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null, // Program owns Ctrl-C and SIGTERM: they stop cleanly, exit 0
-        }, cancellation), host, cancellation).ConfigureAwait(false);
+        }, cancellation), host.Out, host.Error, cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A run or exec that <see cref="Launcher.LaunchRequest.TryParse"/> read (Program tries it before anything else,
+    /// docs/launcher.md "Cost"): what <see cref="RunAsync(IReadOnlyList{string}, AppHost, CancellationToken)"/> would
+    /// do with the same words, without building the command tree or the buffered stdout.
+    /// </summary>
+    public static int Launch(Launcher.LaunchRequest launch, TextWriter error, CancellationToken cancellation = default) =>
+        Guarded(() => Task.FromResult(launch.Invoke()), null, error, cancellation).GetAwaiter().GetResult();
+
     /// <summary>Runs a command: a stop signal ends it with success, any other exception is one line and exit 1.</summary>
-    private static async Task<int> Guarded(Func<Task<int>> run, AppHost host, CancellationToken cancellation)
+    private static async Task<int> Guarded(Func<Task<int>> run, TextWriter? output, TextWriter error, CancellationToken cancellation)
     {
         try
         {
@@ -67,12 +71,12 @@ public static class CtopApp
         }
         catch (Exception ex)
         {
-            host.Error.WriteLine("ctop: " + Printable.Escape(ex.Message));
+            error.WriteLine("ctop: " + Printable.Escape(ex.Message));
             return RuntimeError;
         }
         finally
         {
-            FlushQuietly(host.Out); // --help and --version write to a buffered stdout
+            if (output is not null) FlushQuietly(output); // --help and --version write to a buffered stdout
         }
     }
 
