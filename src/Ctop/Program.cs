@@ -12,6 +12,7 @@ public static class Program
         if (Launcher.InitProcess.TryRunInit(args, out var code)) return code;
         using var cts = new CancellationTokenSource();
         using var signals = ProcessConsole.CancelOnStopSignals(cts);
+        if (Launcher.LaunchRequest.TryParse(args) is { } launch) return CtopApp.Launch(launch, Console.Error, cts.Token);
         HistoryCommands.Replay = (dir, at, config) =>
         {
             Ui.TerminalGuiStartup.Apply();

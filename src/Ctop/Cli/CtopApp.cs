@@ -41,15 +41,29 @@ public static class CtopApp
             var config = host.Config?.Invoke() ?? Config.ConfigFile.None;
             return RunAsync(command.Bind(result, config.Config), config, host, ct);
         });
+        return await Guarded(() => parsed.InvokeAsync(new InvocationConfiguration
+        {
+            Output = host.Out,
+            Error = host.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Program owns Ctrl-C and SIGTERM: they stop cleanly, exit 0
+        }, cancellation), host.Out, host.Error, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A run or exec that <see cref="Launcher.LaunchRequest.TryParse"/> read (Program tries it before anything else,
+    /// docs/launcher.md "Cost"): what <see cref="RunAsync(IReadOnlyList{string}, AppHost, CancellationToken)"/> would
+    /// do with the same words, without building the command tree or the buffered stdout.
+    /// </summary>
+    public static int Launch(Launcher.LaunchRequest launch, TextWriter error, CancellationToken cancellation = default) =>
+        Guarded(() => Task.FromResult(launch.Invoke()), null, error, cancellation).GetAwaiter().GetResult();
+
+    /// <summary>Runs a command: a stop signal ends it with success, any other exception is one line and exit 1.</summary>
+    private static async Task<int> Guarded(Func<Task<int>> run, TextWriter? output, TextWriter error, CancellationToken cancellation)
+    {
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration
-            {
-                Output = host.Out,
-                Error = host.Error,
-                EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = null, // Program owns Ctrl-C and SIGTERM: they stop cleanly, exit 0
-            }, cancellation).ConfigureAwait(false);
+            return await run().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -57,12 +71,12 @@ public static class CtopApp
         }
         catch (Exception ex)
         {
-            host.Error.WriteLine("ctop: " + Printable.Escape(ex.Message));
+            error.WriteLine("ctop: " + Printable.Escape(ex.Message));
             return RuntimeError;
         }
         finally
         {
-            FlushQuietly(host.Out); // --help and --version write to a buffered stdout
+            if (output is not null) FlushQuietly(output); // --help and --version write to a buffered stdout
         }
     }
 

@@ -123,7 +123,8 @@ public sealed class CtopCommand
     private readonly Option<DateTimeOffset?> _begin = HistoryCommands.TimeOption("--begin", "With --from: start at TIME (ISO 8601 or HH:MM[:SS] today).");
     private readonly Option<DateTimeOffset?> _end = HistoryCommands.TimeOption("--end", "With --from: stop after TIME (ISO 8601 or HH:MM[:SS] today).");
 
-    public CtopCommand()
+    /// <param name="launch">What a parsed run or exec does (tests see the request instead); default: runs it.</param>
+    public CtopCommand(Func<Launcher.LaunchRequest, int>? launch = null)
     {
         Root = new RootCommand("ctop: a container-aware top. CPU against quota, memory against limit, throttling, per cgroup and process.");
         foreach (var o in new Option[] { _batch, _iterations, _delay, _json, _cgroupsOnly, _processesOnly, _cgroup, _pids, _user, _filter, _dockerHost, _podmanHost, _containerdAddress, _criAddress, _procRoot, _cgroupRoot, _from, _begin, _end })
@@ -134,7 +135,7 @@ public sealed class CtopCommand
         Root.Subcommands.Add(Tuning.TuningCommands.CreateLimitCommand());
         Root.Subcommands.Add(LxcfsCommands.CreateProcCommand());
         Root.Subcommands.Add(Serve.ServeCommand.Create());
-        foreach (var c in Launcher.LauncherCommands.Create()) Root.Subcommands.Add(c);
+        foreach (var c in Launcher.LauncherCommands.Create(launch)) Root.Subcommands.Add(c);
         // With subcommands present, a root without an action is a parse error ("Required command"); CtopApp sets the real one.
         Root.SetAction(_ => CtopApp.Success);
 

@@ -8,7 +8,10 @@ namespace Ctop.Launcher;
 /// </summary>
 public static class LauncherCommands
 {
-    public static IEnumerable<Command> Create() => [CreateRun(), CreateAttach(), CreateExec()];
+    /// <param name="launch">What a parsed run or exec does: <see cref="LaunchRequest.Invoke"/>; tests pass their own to see
+    /// what the parser made of the words.</param>
+    public static IEnumerable<Command> Create(Func<LaunchRequest, int>? launch = null) =>
+        [CreateRun(launch), CreateAttach(), CreateExec(launch)];
 
     private sealed class LimitOptions
     {
@@ -31,8 +34,9 @@ public static class LauncherCommands
             r.GetValue(Memory), r.GetValue(MemorySwap), r.GetValue(Pids), r.GetValue(Cpuset));
     }
 
-    public static Command CreateRun()
+    public static Command CreateRun(Func<LaunchRequest, int>? launch = null)
     {
+        launch ??= r => r.Invoke();
         var limits = new LimitOptions();
         var ns = new Option<string>("--ns") { Description = "namespaces to create: pid,mnt,uts,ipc,net,cgroup or none", DefaultValueFactory = _ => Namespaces.DefaultList };
         var hostname = new Option<string>("--hostname") { Description = "hostname inside (needs uts; default: the container name)" };
@@ -53,21 +57,10 @@ public static class LauncherCommands
                 Console.Error.WriteLine($"ctop run: unrecognized option '{unknown}' (the command to run goes after --)");
                 return 2;
             }
-            LimitSet set;
-            int flags;
-            try
-            {
-                set = limits.Parse(r);
-                flags = Namespaces.Parse(r.GetValue(ns) ?? Namespaces.DefaultList);
-            }
-            catch (LimitArgsException e)
-            {
-                Console.Error.WriteLine("ctop run: " + e.Message);
-                return LaunchException.LauncherFailure;
-            }
-            var spec = new RunSpec(r.GetValue(command) ?? [], r.GetValue(limits.Name), r.GetValue(limits.Parent) ?? "ctop", set, flags,
-                r.GetValue(hostname), r.GetValue(rootfs), r.GetValue(keep));
-            return ContainerRun.Run(spec, Console.Error);
+            return launch(new RunRequest(r.GetValue(limits.Cpus), r.GetValue(limits.CpuQuota), r.GetValue(limits.CpuPeriod), r.GetValue(limits.Memory),
+                r.GetValue(limits.MemorySwap), r.GetValue(limits.Pids), r.GetValue(limits.Cpuset), r.GetValue(limits.Name),
+                r.GetValue(limits.Parent) ?? "ctop", r.GetValue(ns) ?? Namespaces.DefaultList, r.GetValue(hostname), r.GetValue(rootfs),
+                r.GetValue(keep), r.GetValue(command) ?? []));
         });
         return run;
     }
@@ -93,8 +86,9 @@ public static class LauncherCommands
         return attach;
     }
 
-    public static Command CreateExec()
+    public static Command CreateExec(Func<LaunchRequest, int>? launch = null)
     {
+        launch ??= r => r.Invoke();
         var pid = new Argument<int>("pid") { Description = "a process in the container to enter" };
         var command = new Argument<string[]>("command") { Description = "the command and its arguments, after --", Arity = ArgumentArity.OneOrMore };
         var exec = new Command("exec", "run a command in the namespaces and cgroups of a running process");
@@ -107,7 +101,7 @@ public static class LauncherCommands
                 Console.Error.WriteLine($"ctop exec: unrecognized option '{unknown}' (the command to run goes after --)");
                 return 2;
             }
-            return ContainerExec.Run(r.GetValue(pid), r.GetValue(command) ?? [], Console.Error);
+            return launch(new ExecRequest(r.GetValue(pid), r.GetValue(command) ?? []));
         });
         return exec;
     }

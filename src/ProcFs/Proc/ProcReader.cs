@@ -44,8 +44,13 @@ public sealed class ProcReader
     /// <summary>How the last read ended: Missing means the process is gone, Denied that it is not readable.</summary>
     public ReadStatus LastStatus { get; private set; }
 
-    /// <summary>Shared by the callers of this reader to turn <see cref="ProcStat"/> comm bytes into strings without repeats.</summary>
-    public CommInterner Comms { get; } = new();
+    /// <summary>
+    /// Shared by the callers of this reader to turn <see cref="ProcStat"/> comm bytes into strings without repeats. Made
+    /// on first use: its ~100 KB table is cleared memory that the one-shot readers (ctop run's) never need.
+    /// </summary>
+    public CommInterner Comms => _comms ??= new();
+
+    private CommInterner? _comms;
 
     public bool TryReadStat(int pid, out ProcStat stat)
     {
