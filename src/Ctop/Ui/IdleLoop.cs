@@ -182,6 +182,9 @@ public sealed class IdleLoop : IDisposable
 
     public bool Stopped => _stopped;
 
+    /// <summary>Tests: the start-up's "just after input" is over.</summary>
+    internal void ForgetInput() => _lastInput = 0;
+
     /// <summary>
     /// Back to Terminal.Gui's own pace, before the app is disposed: the input thread leaves its sleep (the app's
     /// disposal waits for it) and polls as Terminal.Gui does until it is cancelled.
