@@ -75,7 +75,7 @@ public sealed class IdleLoop : IDisposable
             // a factory can hand it an input of ours; the field is what that constructor sets.
             ComponentFactory(app) = new IdleComponentFactory(loop);
         }
-        catch (Exception e) when (e is MissingFieldException or MissingMemberException or InvalidCastException)
+        catch (Exception e) when (e is MissingMemberException or TypeLoadException or InvalidCastException)
         {
             loop.Dispose();
             return null;
@@ -129,7 +129,7 @@ public sealed class IdleLoop : IDisposable
         else
         {
             LastTimeoutMs = timeout;
-            LastWake = _wake.Wait(timeout, -1) ? Wake.Woken : Wake.Timeout;
+            LastWake = _wake.Wait(timeout) ? Wake.Woken : Wake.Timeout;
         }
         _lastIteration = Stopwatch.GetTimestamp();
         return LastWake;
@@ -233,8 +233,8 @@ public sealed class IdleLoop : IDisposable
             Mono.Unix.Native.Syscall.write(_write, &b, 1); // EAGAIN: full, a wake-up is pending anyway
         }
 
-        /// <summary>Polls the pipe (and <paramref name="other"/> if ≥ 0); true if the pipe was written, then drained.</summary>
-        public bool Wait(int timeoutMs, int other) => WaitWith(other, timeoutMs) == 1 && Drain();
+        /// <summary>Polls the pipe; true if it was written, then drained.</summary>
+        public bool Wait(int timeoutMs) => WaitWith(-1, timeoutMs) == 1 && Drain();
 
         /// <summary>0: timeout; 1: the pipe is readable (not drained); 2: <paramref name="fd"/> is readable.</summary>
         public int WaitWith(int fd, int timeoutMs)
