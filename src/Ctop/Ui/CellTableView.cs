@@ -147,40 +147,78 @@ internal sealed class CellTableView(ITableSource table) : TableView(table)
     /// <summary>
     /// One cell: <paramref name="text"/> fitted into <paramref name="textWidth"/> columns (aligned, or cut with an
     /// ellipsis as the TableView cuts), padded with spaces to <paramref name="span"/>, at (x, line) of the content, in
-    /// <paramref name="a"/>; skipped when the screen shows exactly that already.
+    /// <paramref name="a"/>; skipped when the screen shows exactly that already. Printable ASCII that fits goes straight
+    /// into the driver's buffer (<see cref="WriteAscii"/>); the rest through AddStr.
     /// </summary>
     private void Span(int x, int line, string text, int span, Alignment align, Attribute a, int textWidth = -1, int col = -1)
     {
         if (textWidth < 0) textWidth = span;
         int vx = x - Viewport.X;
         if (span <= 0 || vx >= Viewport.Width || vx + span <= 0) return;
-        bool ascii = Ascii(text);
-        if (ascii && text.Length <= textWidth && vx >= 0 && Shows(vx, line, text, textWidth, span, align, a)) { Skipped++; return; }
+        bool fits = Ascii(text) && text.Length <= textWidth && vx >= 0;
+        if (fits && Shows(vx, line, text, textWidth, span, align, a)) { Skipped++; return; }
         Written++;
+        if (fits && WriteAscii(vx, line, text, textWidth, span, align, a)) return;
         SetAttribute(a);
         Move(vx, line);
-        AddStr(ascii && text.Length <= textWidth ? Pad(text, text.Length, textWidth, span, align) : Fit(text, textWidth, span, align, col >= 0 ? _indicator[col] : null));
+        AddStr(fits ? Pad(text, text.Length, textWidth, span, align) : Fit(text, textWidth, span, align, col >= 0 ? _indicator[col] : null));
+    }
+
+    /// <summary>The screen row and first column of (vx, line) of the viewport, and how many of span columns fit the screen.</summary>
+    private Cell[,]? Target(int vx, int line, int span, out int y, out int x, out int n)
+    {
+        y = x = n = 0;
+        var contents = App?.Driver?.Contents;
+        if (contents is null) return null;
+        var at = ViewportToScreen(new Point(vx, line));
+        int rows = contents.GetLength(0), cols = contents.GetLength(1);
+        if (at.Y < 0 || at.Y >= rows || at.X < 0 || at.X >= cols) return null;
+        (y, x, n) = (at.Y, at.X, Math.Min(span, cols - at.X));
+        return contents;
+    }
+
+    /// <summary>The character of an ASCII cell at offset k of its span: the text aligned in its width, spaces around.</summary>
+    private static char At(string text, int k, int lead) => k - lead >= 0 && k - lead < text.Length ? text[k - lead] : ' ';
+
+    private static int Lead(string text, int textWidth, Alignment align)
+    {
+        int pad = textWidth - text.Length;
+        return align switch { Alignment.End => pad, Alignment.Center or Alignment.Fill => pad / 2, _ => 0 };
     }
 
     /// <summary>Does the driver's screen hold this ASCII cell at this place, character and colour?</summary>
     private bool Shows(int vx, int line, string text, int textWidth, int span, Alignment align, Attribute a)
     {
-        var contents = App?.Driver?.Contents;
-        if (contents is null) return false;
-        var at = ViewportToScreen(new Point(vx, line));
-        int rows = contents.GetLength(0), cols = contents.GetLength(1);
-        if (at.Y < 0 || at.Y >= rows || at.X < 0) return false;
-        int pad = textWidth - text.Length;
-        int lead = align switch { Alignment.End => pad, Alignment.Center or Alignment.Fill => pad / 2, _ => 0 };
-        int end = Math.Min(span, cols - at.X);
-        for (int k = 0; k < end; k++)
+        if (Target(vx, line, span, out int y, out int x, out int n) is not { } contents) return false;
+        int lead = Lead(text, textWidth, align);
+        for (int k = 0; k < n; k++)
         {
-            var cell = contents[at.Y, at.X + k];
-            int i = k - lead;
-            char want = i >= 0 && i < text.Length ? text[i] : ' ';
+            var cell = contents[y, x + k];
             var g = cell.Grapheme;
-            if (g is null || g.Length != 1 || g[0] != want || cell.Attribute != a) return false;
+            if (g is null || g.Length != 1 || g[0] != At(text, k, lead) || cell.Attribute != a) return false;
         }
+        return true;
+    }
+
+    private static readonly string[] s_chars = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
+
+    /// <summary>
+    /// Writes an ASCII cell into the driver's buffer as AddStr would (character, colour, the cell and its line dirty),
+    /// without its per-character grapheme walk, width measure, lock and clip test: only where the clip holds the whole
+    /// span and the cells it overwrites, and the one before, are single ASCII characters (no wide glyph to repair).
+    /// False: not done, AddStr's turn.
+    /// </summary>
+    private bool WriteAscii(int vx, int line, string text, int textWidth, int span, Alignment align, Attribute a)
+    {
+        var driver = App?.Driver;
+        if (driver is null || Target(vx, line, span, out int y, out int x, out int n) is not { } contents) return false;
+        var dirty = driver.GetOutputBuffer().DirtyLines;
+        if (y >= dirty.Length || driver.Clip is not { } clip || !clip.Contains(new Rectangle(x, y, n, 1))) return false;
+        for (int k = x > 0 ? -1 : 0; k < n; k++)
+            if (contents[y, x + k].Grapheme is not { Length: 1 } g || g[0] > '~') return false;
+        int lead = Lead(text, textWidth, align);
+        for (int k = 0; k < n; k++) contents[y, x + k] = new Cell(a, true, s_chars[At(text, k, lead)]);
+        dirty[y] = true;
         return true;
     }
 

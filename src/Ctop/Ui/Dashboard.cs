@@ -45,6 +45,7 @@ public static class Dashboard
             return 1;
         }
         var app = Application.Create();
+        var idle = IdleLoop.Attach(app);
         try
         {
             app.Init();
@@ -67,7 +68,9 @@ public static class Dashboard
         }
         finally
         {
+            idle?.Stop();
             app.Dispose(); // restores the screen, cursor and input modes
+            idle?.Dispose();
             Console.Out.Write(RestoreKeypad);
             Console.Out.Flush();
         }

@@ -34,6 +34,7 @@ public static class ReplayDashboard
     public static int Run(string dir, DateTimeOffset? at, ConfigFile config)
     {
         var app = Application.Create();
+        var idle = IdleLoop.Attach(app);
         Exception? error = null;
         try
         {
@@ -49,7 +50,9 @@ public static class ReplayDashboard
         }
         finally
         {
+            idle?.Stop();
             app.Dispose();
+            idle?.Dispose();
             Console.Out.Write(RestoreKeypad);
             Console.Out.Flush();
         }

@@ -182,6 +182,8 @@ public class DashboardViewTests(ITestOutputHelper output)
         Assert.InRange(table.Written, 1, 3);
         Assert.True(table.Skipped > 50, $"skipped {table.Skipped}");
         Assert.Contains("0.90", h.Screen);
+        // Written straight into the driver's buffer, the cells were marked for output: they reached the terminal.
+        Assert.Contains("0.90", h.App.Driver!.GetOutput().GetLastOutput());
         // Something drew over a row (an overlay that went away): the next refresh writes those cells again.
         var at = table.ViewportToScreen(new Point(0, 5));
         var contents = h.App.Driver!.Contents!;
