@@ -31,30 +31,26 @@ public sealed class HeapTrim
         _trimCode = trimCode;
     }
 
-    // TEMPORARY experiment knobs (removed before merging).
-    private static int Env(string name, int dflt) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : dflt;
-
-    /// <summary>The trim of a live sampler.</summary>
-    public static HeapTrim Create() => new(Env("CTOP_TRIM_GC", 1), Env("CTOP_TRIM_CODE", 60), Env("CTOP_TRIM_CODE_FIRST", 3), Collect, TrimCode);
+    /// <summary>
+    /// The trim of a live sampler: the GC's free space after every sample from the third on (the first frame's two
+    /// samples are left alone: `ctop -b -n 1` exits after them), the executable's pages after the third sample (the
+    /// start-up is over) and every 60 samples after (what an overlay or a rare path touched since).
+    /// </summary>
+    public static HeapTrim Create() => new(collectEvery: 1, codeEvery: 60, firstCode: 3, Collect, TrimCode);
 
     /// <summary>Called after each sample was consumed.</summary>
     public void AfterSample()
     {
         _samples++;
-        if (_collectEvery > 0 && _samples % _collectEvery == 0) _collect();
+        if (_collectEvery > 0 && _samples > 2 && _samples % _collectEvery == 0) _collect();
         if (_codeEvery > 0 && (_samples == _firstCode || _samples % _codeEvery == 0)) _trimCode();
     }
 
-    private static void Collect()
-    {
-        switch (Env("CTOP_TRIM_GC_MODE", 0))
-        {
-            case 0: GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true); break;
-            case 1: GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); break;
-            default: GC.Collect(1, GCCollectionMode.Forced, blocking: true); break;
-        }
-    }
+    /// <summary>
+    /// Aggressive: compacts and decommits the free regions and the ends of regions, which a forced or gen1 collection
+    /// leaves committed (and resident). Measured at ~4,100 processes: 23-28 MB RSS against 34 (forced) and 40 (gen1).
+    /// </summary>
+    private static void Collect() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>
     /// Drops the resident pages of the executable's segments that are never written (no PF_W: code and read-only data,
@@ -108,7 +104,8 @@ public sealed class HeapTrim
         var sb = new System.Text.StringBuilder();
         sb.Append($"heap {info.HeapSizeBytes / 1024} KiB, committed {info.TotalCommittedBytes / 1024} KiB, fragmented {info.FragmentedBytes / 1024} KiB, ");
         sb.Append($"live {GC.GetTotalMemory(false) / 1024} KiB, allocated {GC.GetTotalAllocatedBytes() / 1024} KiB, ");
-        sb.Append($"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}\n");
+        sb.Append($"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, ");
+        sb.Append($"paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms\n");
         string[] gens = ["gen0", "gen1", "gen2", "loh", "poh"];
         for (int g = 0; g < info.GenerationInfo.Length && g < gens.Length; g++)
             sb.Append($"{gens[g]}: before {info.GenerationInfo[g].SizeBeforeBytes / 1024} KiB, after {info.GenerationInfo[g].SizeAfterBytes / 1024} KiB\n");
