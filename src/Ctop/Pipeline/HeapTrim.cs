@@ -32,11 +32,13 @@ public sealed class HeapTrim
     }
 
     /// <summary>
-    /// The trim of a live sampler: the GC's free space after every sample from the third on (the first frame's two
-    /// samples are left alone: `ctop -b -n 1` exits after them), the executable's pages after the third sample (the
-    /// start-up is over) and every 60 samples after (what an overlay or a rare path touched since).
+    /// The trim of a live sampler: the GC's free space every 4 samples (not in the first frame's two samples:
+    /// `ctop -b -n 1` exits after them), the executable's pages after the third sample (the start-up is over) and every
+    /// 60 samples after (what an overlay or a rare path touched since). Every sample cost ~7% more CPU in `ctop -b` at
+    /// ~4,100 processes for 2-4 MB less RSS than every 4, which cost no measurable CPU (its collections stand in for
+    /// gen0 ones).
     /// </summary>
-    public static HeapTrim Create() => new(collectEvery: 1, codeEvery: 60, firstCode: 3, Collect, TrimCode);
+    public static HeapTrim Create() => new(collectEvery: 4, codeEvery: 60, firstCode: 3, Collect, TrimCode);
 
     /// <summary>Called after each sample was consumed.</summary>
     public void AfterSample()
