@@ -29,6 +29,8 @@ public static class Program
                 return ProcessConsole.ExitCodeAfterStop(Ui.Dashboard.Run(cli.Sampling, cli.Batch.Filter, config, cts.Token));
             },
             () => Config.ConfigFile.Load(warnings: Console.Error));
-        return await CtopApp.RunAsync(args, host, cts.Token);
+        int exit = await CtopApp.RunAsync(args, host, cts.Token);
+        HeapTrim.Report();
+        return exit;
     }
 }

@@ -32,7 +32,7 @@ public class KernelIoTests
         ["Ctop.Launcher.InitProcess"] = "prepares --rootfs (its /proc and /dev mount points, device nodes)",
         ["Ctop.Cli.CtopCommand"] = "checks that an option names a directory",
         ["Ctop.Serve.ServeCommand"] = "checks that an option names a directory",
-        ["Ctop.Ui.Dashboard"] = "CTOP_DEBUG_GC's report file, written once on quitting (off the refresh path)",
+        ["Ctop.Pipeline.HeapTrim"] = "CTOP_DEBUG_GC's report file, written once at exit (off the refresh path)",
     };
 
     [Fact]

@@ -23,7 +23,7 @@ public static class FrameSource
         // Made and disposed on the scheduler (SubscribeOn does both there), so its held files are never closed under a read.
         Observable.Using(() => new Sampler(options), sampler =>
         {
-            var built = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped, options.FirstInterval).Pairwise(FrameBuilder.Build);
+            var built = SamplingPipeline.Ticks(sampler.Take, options.Interval, scheduler, dropped, options.FirstInterval, HeapTrim.Create()).Pairwise(FrameBuilder.Build);
             // Runtime names are looked up in the background and applied from the latest snapshot: a slow or absent
             // socket never delays a frame.
             var frames = options.Runtimes is { } runtimes

@@ -11,10 +11,11 @@ public static class SamplingPipeline
     /// grid start + k·interval; when a sample overruns, the ticks it overran are dropped (counted in
     /// <paramref name="dropped"/>), never queued, so a slow /proc cannot build a backlog. With <paramref name="first"/>
     /// shorter than the interval, one more sample is taken at start + first, so the first pair (the first frame) does
-    /// not wait a whole interval; the grid stays where it was.
+    /// not wait a whole interval; the grid stays where it was. <paramref name="trim"/> runs after each sample's
+    /// subscribers returned (the frame written, the record appended), before the wait for the next tick.
     /// </summary>
     public static IObservable<TSample> Ticks<TSample>(Func<TSample> sample, TimeSpan interval, IScheduler scheduler, DroppedTicks? dropped = null,
-        TimeSpan? first = null)
+        TimeSpan? first = null, HeapTrim? trim = null)
     {
         if (interval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(interval), "the interval must be positive");
         return Observable.Create<TSample>(observer =>
@@ -30,6 +31,7 @@ public static class SamplingPipeline
                 try { s = sample(); }
                 catch (Exception e) { observer.OnError(e); return; }
                 observer.OnNext(s);
+                trim?.AfterSample();
                 if (priming)
                 {
                     priming = false;

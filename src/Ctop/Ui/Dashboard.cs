@@ -60,7 +60,6 @@ public static class Dashboard
             using var stopping = stop.Register(() => app.Invoke(() => app.RequestStop()));
             if (!stop.IsCancellationRequested) app.Run(view);
             error = view.Error;
-            ReportMemory();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -77,23 +76,5 @@ public static class Dashboard
         if (error is null) return 0;
         Console.Error.WriteLine($"ctop: {error.Message}");
         return 1;
-    }
-
-    /// <summary>
-    /// CTOP_DEBUG_GC=FILE: on quitting, the GC's view of the heap, to find where the dashboard's memory goes (the
-    /// NativeAOT build has no dotnet-counters or gcdump). The process's own totals are in /proc/PID/smaps_rollup.
-    /// </summary>
-    private static void ReportMemory()
-    {
-        if (Environment.GetEnvironmentVariable("CTOP_DEBUG_GC") is not { Length: > 0 } path) return;
-        var info = GC.GetGCMemoryInfo();
-        var sb = new System.Text.StringBuilder();
-        sb.Append($"heap {info.HeapSizeBytes / 1024} KiB, committed {info.TotalCommittedBytes / 1024} KiB, fragmented {info.FragmentedBytes / 1024} KiB, ");
-        sb.Append($"live {GC.GetTotalMemory(false) / 1024} KiB, allocated {GC.GetTotalAllocatedBytes() / 1024} KiB, ");
-        sb.Append($"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}\n");
-        string[] gens = ["gen0", "gen1", "gen2", "loh", "poh"];
-        for (int g = 0; g < info.GenerationInfo.Length && g < gens.Length; g++)
-            sb.Append($"{gens[g]}: before {info.GenerationInfo[g].SizeBeforeBytes / 1024} KiB, after {info.GenerationInfo[g].SizeAfterBytes / 1024} KiB\n");
-        File.WriteAllText(path, sb.ToString());
     }
 }
