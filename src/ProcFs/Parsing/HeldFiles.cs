@@ -133,11 +133,6 @@ public sealed class HeldFiles : IDisposable
         Interlocked.Decrement(ref s_held);
     }
 
-    private static unsafe bool IsKernelFile(int fd)
-    {
-        byte* buf = stackalloc byte[256];
-        if (Libc.FStatFs(fd, buf) != 0) return false;
-        long type = *(nint*)buf;
-        return type is Libc.PROC_SUPER_MAGIC or Libc.CGROUP_SUPER_MAGIC or Libc.CGROUP2_SUPER_MAGIC;
-    }
+    private static bool IsKernelFile(int fd) =>
+        Libc.FsType(fd) is Libc.PROC_SUPER_MAGIC or Libc.CGROUP_SUPER_MAGIC or Libc.CGROUP2_SUPER_MAGIC;
 }
