@@ -116,7 +116,8 @@ public sealed class CgroupReader
     /// Limits (quota and period, shares or weight, memory limit and high, pids.max) change only when written. With N &gt; 1
     /// a reader that is swept every sample re-reads a cgroup's limits every N samples (staggered over the cgroups, at
     /// once for a cgroup new to it) and keeps them in between, and a part whose directory or file was missing is looked
-    /// for again on that schedule too (every sample in a cgroup's first N). A limit written through this process's
+    /// for again on that schedule too (every sample in a cgroup's first N), as is v1's cpu.stat where there is no quota
+    /// (its counters cannot move); the limit files stay open in between. A limit written through this process's
     /// <see cref="CgroupWriter"/> (or any control file it writes) is re-read at the next read. 1: every read reads all.
     /// </summary>
     public int LimitRereadSamples { get; set; } = 1;
@@ -136,6 +137,8 @@ public sealed class CgroupReader
         /// <summary>Parts whose first file was missing at the last look.</summary>
         public CgroupParts Missing;
         public CpuMax? Bandwidth;
+        /// <summary>v1 cpu.stat as last read (read with the limits where there is no quota).</summary>
+        public CpuStat? Throttling;
         public int? Weight;
         public ulong? Shares;
         public ulong? MemoryLimit, MemoryHigh, PidsMax;
@@ -233,8 +236,10 @@ public sealed class CgroupReader
             var stat = _files.ReadCpuStat(dir, CgroupVersion.V2);
             if (due)
             {
+                HoldLimits(true);
                 d.Bandwidth = _files.ReadCpuMax(dir);
                 d.Weight = weight ? _files.ReadCpuWeight(dir)?.Value : null;
+                HoldLimits(false);
                 d.Shares = d.Weight is int w ? new CpuWeight(w).ToShares().Value : null;
             }
             // Between limit reads the counters alone say whether the cgroup is still there.
@@ -242,17 +247,31 @@ public sealed class CgroupReader
             return new CgroupCpu(stat?.UsageNs, d.Bandwidth?.QuotaUsec, d.Bandwidth?.PeriodUsec, d.Weight, d.Shares,
                 stat?.NrPeriods, stat?.NrThrottled, stat?.ThrottledNs);
         }
-        var v1stat = _files.ReadCpuStat(dir, CgroupVersion.V1);
         if (due)
         {
+            HoldLimits(true);
             d.Bandwidth = _files.ReadCfsBandwidth(dir);
             d.Shares = weight ? _files.ReadCpuShares(dir)?.Value : null;
+            HoldLimits(false);
             d.Weight = d.Shares is ulong sh ? new CpuShares(sh).ToWeight().Value : null;
+        }
+        // v1's cpu.stat counts this level's bandwidth only: without a quota here its counters stand still, so it is read
+        // with the limits.
+        bool unlimited = LimitRereadSamples > 1 && d.Bandwidth is { QuotaUsec: null };
+        CpuStat? v1stat = d.Throttling;
+        if (due || !unlimited)
+        {
+            HoldLimits(unlimited);
+            v1stat = d.Throttling = _files.ReadCpuStat(dir, CgroupVersion.V1);
+            HoldLimits(false);
         }
         if (!Present(d, CgroupParts.Cpu, v1stat is not null || (due && d.Bandwidth is not null))) return null;
         return new CgroupCpu(ReadUsageV1(d), d.Bandwidth?.QuotaUsec, d.Bandwidth?.PeriodUsec, d.Weight, d.Shares,
             v1stat?.NrPeriods, v1stat?.NrThrottled, v1stat?.ThrottledNs);
     }
+
+    /// <summary>Limits are read every N samples: their files stay held (open) that long, so that the next read is a pread.</summary>
+    private void HoldLimits(bool on) => _files.HeldSweeps = on ? LimitRereadSamples : 1;
 
     /// <summary>v1 usage comes from cpuacct (its own hierarchy, maybe co-mounted); failing that, the v2 tree of a hybrid host.</summary>
     private ulong? ReadUsageV1(Directories d)
@@ -280,8 +299,10 @@ public sealed class CgroupReader
             var stat = _files.ReadMemoryStatTotals(dir, CgroupVersion.V2);
             if (due)
             {
+                HoldLimits(true);
                 d.MemoryLimit = _files.ReadLimit(dir, "memory.max").Limit;
                 d.MemoryHigh = _files.ReadLimit(dir, "memory.high").Limit;
+                HoldLimits(false);
             }
             var events = oom || ReadsSwapAndFailcnt ? _files.ReadMemoryEvents(dir) : null;
             return new CgroupMemory(current, d.MemoryLimit, d.MemoryHigh,
@@ -299,7 +320,12 @@ public sealed class CgroupReader
             memsw = _files.ReadCounter(dir, "memory.memsw.usage_in_bytes");
             memswLimit = _files.ReadLimit(dir, "memory.memsw.limit_in_bytes").Limit;
         }
-        if (due) d.MemoryLimit = _files.ReadLimit(dir, "memory.limit_in_bytes").Limit;
+        if (due)
+        {
+            HoldLimits(true);
+            d.MemoryLimit = _files.ReadLimit(dir, "memory.limit_in_bytes").Limit;
+            HoldLimits(false);
+        }
         return new CgroupMemory(usage, d.MemoryLimit, null,
             v1stat?.InactiveFileBytes,
             memsw is ulong sw ? sw - Math.Min(sw, usage.GetValueOrDefault()) : null,
@@ -319,7 +345,12 @@ public sealed class CgroupReader
         if (d.Pids is not { } dir || !Looks(d, CgroupParts.Pids, due)) return null;
         var current = _files.ReadCounter(dir, "pids.current");
         if (!Present(d, CgroupParts.Pids, current is not null)) return null;
-        if (due) d.PidsMax = _files.ReadLimit(dir, "pids.max").Limit;
+        if (due)
+        {
+            HoldLimits(true);
+            d.PidsMax = _files.ReadLimit(dir, "pids.max").Limit;
+            HoldLimits(false);
+        }
         return new CgroupPids(current, d.PidsMax);
     }
 
