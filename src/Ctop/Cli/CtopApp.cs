@@ -93,6 +93,8 @@ public static class CtopApp
             return BatchRunner.RunAsync(Store.StoreFrames.Observe(range, m => host.Error.WriteLine("ctop: " + Printable.Escape(m))), options.Batch, host.Out, host.Error, cancellation);
         if (RunModes.Choose(options.BatchFlag, host.OutputRedirected) == RunMode.Dashboard && host.Dashboard is { } dashboard)
             return Task.FromResult(dashboard(options, config));
-        return BatchRunner.RunAsync(host.Frames(options.Sampling), options.Batch, host.Out, host.Error, cancellation);
+        // The text tables print fewer cgroup figures than JSON has: what to read follows what is printed.
+        var sampling = options.Batch.Json ? options.Sampling : options.Sampling with { CgroupParts = TextFrameWriter.Reads };
+        return BatchRunner.RunAsync(host.Frames(sampling), options.Batch, host.Out, host.Error, cancellation);
     }
 }

@@ -62,7 +62,11 @@ public sealed class Sampler : IDisposable
         _proc = new ProcReader(options.ProcRoot, _held);
         Layout = CgroupLayout.Discover(options.ProcRoot, options.CgroupRoot);
         // Frames show no swap figures, and failcnt only feeds the diagnosis: three files fewer per cgroup when not diagnosing.
-        _cgroups = new CgroupReader(Layout, new CgroupFileReader(new KernelFile(), _held)) { ReadsSwapAndFailcnt = false };
+        _cgroups = new CgroupReader(Layout, new CgroupFileReader(new KernelFile(), _held))
+        {
+            ReadsSwapAndFailcnt = false,
+            LimitRereadSamples = options.LimitRereadSamples,
+        };
         _tree = new CgroupTree(Layout, TreeControllers);
         _scope = new ScopeDetector(options.ProcRoot, Layout, _cgroups);
         // The CPU counter of a cgroup path is v2's cpu.stat in the cpu path itself, or v1's cpuacct.usage in cpuacct's
@@ -94,8 +98,10 @@ public sealed class Sampler : IDisposable
         var host = ReadHost();
         // Each part is timed where it is read: a rate is Δcounter over the Δtime of the reads that produced it.
         var timestamp = Stopwatch.GetTimestamp();
-        // Diagnosis (ctop diagnose, the dashboard's neighbours view) rates memory-limit hits from failcnt.
-        _cgroups.ReadsSwapAndFailcnt = _options.Schedstat || _options.MemoryLimitHits || _options.SchedstatDemand?.Wanted == true;
+        // Diagnosis (ctop diagnose, the dashboard's neighbours view) rates memory-limit hits from failcnt, and wants every part.
+        bool diagnosing = _options.Schedstat || _options.MemoryLimitHits || _options.SchedstatDemand?.Wanted == true;
+        _cgroups.ReadsSwapAndFailcnt = diagnosing;
+        _cgroups.Parts = diagnosing ? CgroupParts.All : _options.CgroupParts;
         var cgroups = _options.Cgroups ? ReadCgroups() : new Dictionary<string, CgroupStats>();
         var processTimestamp = Stopwatch.GetTimestamp();
         var processes = _options.Processes ? ReadProcesses(cgroups) : new Dictionary<int, ProcessSample>();

@@ -1,3 +1,5 @@
+using ProcFs.Cgroups;
+
 namespace Ctop.Model;
 
 /// <summary>
@@ -28,6 +30,16 @@ public record SamplerOptions
     /// <see cref="Sampler.QuietRereadSamples"/> samples). False: read every process every sample (for comparisons).
     /// </summary>
     public bool SkipsQuietProcesses { get; init; } = true;
+    /// <summary>
+    /// The parts of each cgroup the frames need: a view decides it once from what it shows (the batch text: CPU, memory
+    /// and pids; JSON, the exporter, the recorder and the dashboard: all). Diagnosing reads all regardless.
+    /// </summary>
+    public CgroupParts CgroupParts { get; init; } = CgroupParts.All;
+    /// <summary>
+    /// A cgroup's limits are re-read every this many samples (staggered; at once after ctop writes one, and for a cgroup
+    /// new to the sampler): see <see cref="CgroupReader.LimitRereadSamples"/>. 1: every sample.
+    /// </summary>
+    public int LimitRereadSamples { get; init; } = 8;
 }
 
 /// <summary>Whether someone shows run-queue waits right now; set on the UI thread, read on the sampler's.</summary>

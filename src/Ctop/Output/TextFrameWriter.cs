@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ctop.Model;
+using ProcFs.Cgroups;
 using ProcFs.Parsing;
 
 namespace Ctop.Output;
@@ -16,6 +17,9 @@ public sealed class TextFrameWriter(TextWriter output, bool showCgroups = true, 
     internal const int ContainerWidth = 20;
     /// <summary>Commands are cut here; full command lines are in the JSON.</summary>
     internal const int CommandWidth = 160;
+
+    /// <summary>The cgroup parts these tables print: the sampler need read no others (no weights, OOM kills, io, PSI).</summary>
+    public const CgroupParts Reads = CgroupParts.Cpu | CgroupParts.Memory | CgroupParts.Pids;
 
     private readonly StringBuilder _sb = new();
     private bool _first = true;

@@ -50,6 +50,26 @@ public sealed record CgroupStats(
     public bool IsEmpty => Cpu is null && Memory is null && Pids is null && EffectiveCpus is null && Io is null;
 }
 
+/// <summary>Which parts of a cgroup <see cref="CgroupReader.Read"/> reads; the others are null in its result.</summary>
+[Flags]
+public enum CgroupParts
+{
+    None = 0,
+    /// <summary>Usage, quota and period, throttling.</summary>
+    Cpu = 1,
+    /// <summary>v1 cpu.shares, v2 cpu.weight (in <see cref="CgroupCpu"/>).</summary>
+    CpuWeight = 2,
+    /// <summary>Usage, working set, limit (and v2's memory.high).</summary>
+    Memory = 4,
+    /// <summary>v1 memory.oom_control, v2 memory.events (in <see cref="CgroupMemory"/>).</summary>
+    OomKills = 8,
+    Pids = 16,
+    EffectiveCpus = 32,
+    Io = 64,
+    Pressure = 128,
+    All = Cpu | CpuWeight | Memory | OomKills | Pids | EffectiveCpus | Io | Pressure,
+}
+
 /// <summary>
 /// Reads a cgroup by its path (as /proc/PID/cgroup prints it) through the layout, so callers see one model whether each
 /// controller lives on v1 or v2. On a hybrid host the v2 tree adds PSI (and CPU usage where cpuacct is absent).
@@ -63,7 +83,7 @@ public sealed class CgroupReader
     private readonly List<string> _stale = new();
     private readonly CgroupHierarchy? _cpu, _cpuacct, _memory, _pids, _cpuset, _io;
     private readonly bool _v1Memsw;
-    private long _generation;
+    private long _generation, _born;
 
     public CgroupReader(CgroupLayout layout, CgroupFileReader? files = null)
     {
@@ -89,11 +109,39 @@ public sealed class CgroupReader
     /// </summary>
     public bool ReadsSwapAndFailcnt { get; set; } = true;
 
-    /// <summary>A cgroup's directory in each hierarchy that matters, worked out once per path (null: not reachable there).</summary>
+    /// <summary>What <see cref="Read"/> reads: a view that shows less (the batch text) reads fewer files per cgroup.</summary>
+    public CgroupParts Parts { get; set; } = CgroupParts.All;
+
+    /// <summary>
+    /// Limits (quota and period, shares or weight, memory limit and high, pids.max) change only when written. With N &gt; 1
+    /// a reader that is swept every sample re-reads a cgroup's limits every N samples (staggered over the cgroups, at
+    /// once for a cgroup new to it) and keeps them in between, and a part whose directory or file was missing is looked
+    /// for again on that schedule too (every sample in a cgroup's first N), as is v1's cpu.stat where there is no quota
+    /// (its counters cannot move); the limit files stay open in between. A limit written through this process's
+    /// <see cref="CgroupWriter"/> (or any control file it writes) is re-read at the next read. 1: every read reads all.
+    /// </summary>
+    public int LimitRereadSamples { get; set; } = 1;
+
+    /// <summary>A cgroup's directory in each hierarchy that matters, worked out once per path (null: not reachable there),
+    /// and its limits as last read.</summary>
     private sealed class Directories
     {
         public string? Cpu, Cpuacct, Memory, Pids, Cpuset, Io, Unified;
         public long Generation;
+        /// <summary>When the limits were last read (staggered: may lie up to N-1 before the first read); null: never.</summary>
+        public long? LimitsReadAt;
+        /// <summary>The sample whose due-ness <see cref="Due"/> holds, and the count of control-file writes it saw.</summary>
+        public long CheckedAt = -1, Writes;
+        public bool Due;
+        public long Born;
+        /// <summary>Parts whose first file was missing at the last look.</summary>
+        public CgroupParts Missing;
+        public CpuMax? Bandwidth;
+        /// <summary>v1 cpu.stat as last read (read with the limits where there is no quota).</summary>
+        public CpuStat? Throttling;
+        public int? Weight;
+        public ulong? Shares;
+        public ulong? MemoryLimit, MemoryHigh, PidsMax;
     }
 
     private Directories DirectoriesOf(string path)
@@ -110,11 +158,40 @@ public sealed class CgroupReader
                 Cpuset = _cpuset?.DirectoryOf(path),
                 Io = _io?.DirectoryOf(path),
                 Unified = Layout.Unified?.DirectoryOf(path),
+                Born = _generation,
             };
             _dirs[path] = d;
         }
         d.Generation = _generation;
         return d;
+    }
+
+    /// <summary>Whether this read re-reads the limits of <paramref name="d"/> (decided once per sample, unless a control file was written since).</summary>
+    private bool LimitsDue(Directories d)
+    {
+        int n = LimitRereadSamples;
+        if (n <= 1) return true;
+        long writes = ControlFile.Writes;
+        if (d.CheckedAt == _generation && d.Writes == writes) return d.Due;
+        d.Due = d.LimitsReadAt is not long at || _generation - at >= n || d.Writes != writes;
+        if (d.Due)
+            // A cgroup's first read spreads the next ones over the N samples, so that not all come due at once.
+            d.LimitsReadAt = d.LimitsReadAt is null ? _generation - _born++ % n : _generation;
+        d.CheckedAt = _generation;
+        d.Writes = writes;
+        return d.Due;
+    }
+
+    /// <summary>Whether to look for <paramref name="part"/> now: it was there last time, or its limits are due, or the cgroup is young.</summary>
+    private bool Looks(Directories d, CgroupParts part, bool due) =>
+        (d.Missing & part) == 0 || due || LimitRereadSamples <= 1 || _generation - d.Born < LimitRereadSamples;
+
+    /// <summary>Notes whether <paramref name="part"/> was there; returns <paramref name="there"/>.</summary>
+    private static bool Present(Directories d, CgroupParts part, bool there)
+    {
+        if (there) d.Missing &= ~part;
+        else d.Missing |= part;
+        return there;
     }
 
     /// <summary>Forgets the directories of paths not read since the previous sweep (cgroups that went away). Call once per sample.</summary>
@@ -127,34 +204,74 @@ public sealed class CgroupReader
         _stale.Clear();
     }
 
-    /// <summary>Reads every controller of <paramref name="path"/>. Returns null when no controller has the cgroup (it vanished).</summary>
+    /// <summary>Reads the controllers of <paramref name="path"/> that <see cref="Parts"/> names. Returns null when no controller has the cgroup (it vanished).</summary>
     public CgroupStats? Read(string path)
     {
-        var stats = new CgroupStats(path, ReadCpu(path), ReadMemory(path), ReadPids(path), ReadEffectiveCpus(path), ReadIo(path), ReadPressure(path));
+        var d = DirectoriesOf(path);
+        bool due = LimitsDue(d);
+        var parts = Parts;
+        var stats = new CgroupStats(path,
+            (parts & CgroupParts.Cpu) != 0 ? ReadCpu(d, due) : null,
+            (parts & CgroupParts.Memory) != 0 ? ReadMemory(d, due) : null,
+            (parts & CgroupParts.Pids) != 0 ? ReadPids(d, due) : null,
+            (parts & CgroupParts.EffectiveCpus) != 0 ? ReadEffectiveCpus(d, due) : null,
+            (parts & CgroupParts.Io) != 0 ? ReadIo(d, due) : null,
+            (parts & CgroupParts.Pressure) != 0 ? ReadPressure(d, due) : null);
         return stats.IsEmpty ? null : stats;
     }
 
     public CgroupCpu? ReadCpu(string path)
     {
         var d = DirectoriesOf(path);
+        return ReadCpu(d, LimitsDue(d));
+    }
+
+    private CgroupCpu? ReadCpu(Directories d, bool due)
+    {
         var dir = d.Cpu;
-        if (_cpu is null || dir is null) return null;
+        if (_cpu is null || dir is null || !Looks(d, CgroupParts.Cpu, due)) return null;
+        bool weight = (Parts & CgroupParts.CpuWeight) != 0;
         if (_cpu.Version == CgroupVersion.V2)
         {
-            var max = _files.ReadCpuMax(dir);
             var stat = _files.ReadCpuStat(dir, CgroupVersion.V2);
-            if (stat is null && max is null) return null;
-            var weight = _files.ReadCpuWeight(dir);
-            return new CgroupCpu(stat?.UsageNs, max?.QuotaUsec, max?.PeriodUsec, weight?.Value, weight?.ToShares().Value,
+            if (due)
+            {
+                HoldLimits(true);
+                d.Bandwidth = _files.ReadCpuMax(dir);
+                d.Weight = weight ? _files.ReadCpuWeight(dir)?.Value : null;
+                HoldLimits(false);
+                d.Shares = d.Weight is int w ? new CpuWeight(w).ToShares().Value : null;
+            }
+            // Between limit reads the counters alone say whether the cgroup is still there.
+            if (!Present(d, CgroupParts.Cpu, stat is not null || (due && d.Bandwidth is not null))) return null;
+            return new CgroupCpu(stat?.UsageNs, d.Bandwidth?.QuotaUsec, d.Bandwidth?.PeriodUsec, d.Weight, d.Shares,
                 stat?.NrPeriods, stat?.NrThrottled, stat?.ThrottledNs);
         }
-        var bw = _files.ReadCfsBandwidth(dir);
-        var v1stat = _files.ReadCpuStat(dir, CgroupVersion.V1);
-        if (bw is null && v1stat is null) return null;
-        var shares = _files.ReadCpuShares(dir);
-        return new CgroupCpu(ReadUsageV1(d), bw?.QuotaUsec, bw?.PeriodUsec, shares?.ToWeight().Value, shares?.Value,
+        if (due)
+        {
+            HoldLimits(true);
+            d.Bandwidth = _files.ReadCfsBandwidth(dir);
+            d.Shares = weight ? _files.ReadCpuShares(dir)?.Value : null;
+            HoldLimits(false);
+            d.Weight = d.Shares is ulong sh ? new CpuShares(sh).ToWeight().Value : null;
+        }
+        // v1's cpu.stat counts this level's bandwidth only: without a quota here its counters stand still, so it is read
+        // with the limits.
+        bool unlimited = LimitRereadSamples > 1 && d.Bandwidth is { QuotaUsec: null };
+        CpuStat? v1stat = d.Throttling;
+        if (due || !unlimited)
+        {
+            HoldLimits(unlimited);
+            v1stat = d.Throttling = _files.ReadCpuStat(dir, CgroupVersion.V1);
+            HoldLimits(false);
+        }
+        if (!Present(d, CgroupParts.Cpu, v1stat is not null || (due && d.Bandwidth is not null))) return null;
+        return new CgroupCpu(ReadUsageV1(d), d.Bandwidth?.QuotaUsec, d.Bandwidth?.PeriodUsec, d.Weight, d.Shares,
             v1stat?.NrPeriods, v1stat?.NrThrottled, v1stat?.ThrottledNs);
     }
+
+    /// <summary>Limits are read every N samples: their files stay held (open) that long, so that the next read is a pread.</summary>
+    private void HoldLimits(bool on) => _files.HeldSweeps = on ? LimitRereadSamples : 1;
 
     /// <summary>v1 usage comes from cpuacct (its own hierarchy, maybe co-mounted); failing that, the v2 tree of a hybrid host.</summary>
     private ulong? ReadUsageV1(Directories d)
@@ -166,22 +283,36 @@ public sealed class CgroupReader
 
     public CgroupMemory? ReadMemory(string path)
     {
-        var dir = DirectoriesOf(path).Memory;
-        if (_memory is null || dir is null) return null;
+        var d = DirectoriesOf(path);
+        return ReadMemory(d, LimitsDue(d));
+    }
+
+    private CgroupMemory? ReadMemory(Directories d, bool due)
+    {
+        var dir = d.Memory;
+        if (_memory is null || dir is null || !Looks(d, CgroupParts.Memory, due)) return null;
+        bool oom = (Parts & CgroupParts.OomKills) != 0;
         if (_memory.Version == CgroupVersion.V2)
         {
             var current = _files.ReadCounter(dir, "memory.current");
-            if (current is null) return null;
+            if (!Present(d, CgroupParts.Memory, current is not null)) return null;
             var stat = _files.ReadMemoryStatTotals(dir, CgroupVersion.V2);
-            var events = _files.ReadMemoryEvents(dir);
-            return new CgroupMemory(current, _files.ReadLimit(dir, "memory.max").Limit, _files.ReadLimit(dir, "memory.high").Limit,
+            if (due)
+            {
+                HoldLimits(true);
+                d.MemoryLimit = _files.ReadLimit(dir, "memory.max").Limit;
+                d.MemoryHigh = _files.ReadLimit(dir, "memory.high").Limit;
+                HoldLimits(false);
+            }
+            var events = oom || ReadsSwapAndFailcnt ? _files.ReadMemoryEvents(dir) : null;
+            return new CgroupMemory(current, d.MemoryLimit, d.MemoryHigh,
                 stat?.InactiveFileBytes,
                 ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.swap.current") : null,
                 ReadsSwapAndFailcnt ? _files.ReadLimit(dir, "memory.swap.max").Limit : null,
-                events?.OomKill, events?.Max, null);
+                oom ? events?.OomKill : null, ReadsSwapAndFailcnt ? events?.Max : null, null);
         }
         var usage = _files.ReadCounter(dir, "memory.usage_in_bytes");
-        if (usage is null) return null;
+        if (!Present(d, CgroupParts.Memory, usage is not null)) return null;
         var v1stat = _files.ReadMemoryStatTotals(dir, CgroupVersion.V1);
         ulong? memsw = null, memswLimit = null;
         if (_v1Memsw && ReadsSwapAndFailcnt)
@@ -189,41 +320,79 @@ public sealed class CgroupReader
             memsw = _files.ReadCounter(dir, "memory.memsw.usage_in_bytes");
             memswLimit = _files.ReadLimit(dir, "memory.memsw.limit_in_bytes").Limit;
         }
-        return new CgroupMemory(usage, _files.ReadLimit(dir, "memory.limit_in_bytes").Limit, null,
+        if (due)
+        {
+            HoldLimits(true);
+            d.MemoryLimit = _files.ReadLimit(dir, "memory.limit_in_bytes").Limit;
+            HoldLimits(false);
+        }
+        return new CgroupMemory(usage, d.MemoryLimit, null,
             v1stat?.InactiveFileBytes,
-            memsw is ulong sw ? sw - Math.Min(sw, usage.Value) : null,
+            memsw is ulong sw ? sw - Math.Min(sw, usage.GetValueOrDefault()) : null,
             memswLimit,
-            _files.ReadMemoryOomControl(dir)?.OomKill, ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.failcnt") : null,
+            oom ? _files.ReadMemoryOomControl(dir)?.OomKill : null, ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.failcnt") : null,
             v1stat?.HierarchicalMemoryLimitBytes);
     }
 
     public CgroupPids? ReadPids(string path)
     {
-        if (DirectoriesOf(path).Pids is not { } dir) return null;
+        var d = DirectoriesOf(path);
+        return ReadPids(d, LimitsDue(d));
+    }
+
+    private CgroupPids? ReadPids(Directories d, bool due)
+    {
+        if (d.Pids is not { } dir || !Looks(d, CgroupParts.Pids, due)) return null;
         var current = _files.ReadCounter(dir, "pids.current");
-        if (current is null) return null;
-        return new CgroupPids(current, _files.ReadLimit(dir, "pids.max").Limit);
+        if (!Present(d, CgroupParts.Pids, current is not null)) return null;
+        if (due)
+        {
+            HoldLimits(true);
+            d.PidsMax = _files.ReadLimit(dir, "pids.max").Limit;
+            HoldLimits(false);
+        }
+        return new CgroupPids(current, d.PidsMax);
     }
 
     public CpuList? ReadEffectiveCpus(string path)
     {
-        if (DirectoriesOf(path).Cpuset is not { } dir) return null;
-        return _files.ReadCpusetEffectiveCpus(dir, _cpuset!.Version);
+        var d = DirectoriesOf(path);
+        return ReadEffectiveCpus(d, LimitsDue(d));
+    }
+
+    private CpuList? ReadEffectiveCpus(Directories d, bool due)
+    {
+        if (d.Cpuset is not { } dir || !Looks(d, CgroupParts.EffectiveCpus, due)) return null;
+        var cpus = _files.ReadCpusetEffectiveCpus(dir, _cpuset!.Version);
+        return Present(d, CgroupParts.EffectiveCpus, cpus is not null) ? cpus : null;
     }
 
     public IoTotals? ReadIo(string path)
     {
-        if (DirectoriesOf(path).Io is not { } dir) return null;
-        return _io!.Version == CgroupVersion.V2 ? _files.ReadIoStat(dir)?.Totals : _files.ReadBlkioThrottle(dir);
+        var d = DirectoriesOf(path);
+        return ReadIo(d, LimitsDue(d));
+    }
+
+    private IoTotals? ReadIo(Directories d, bool due)
+    {
+        if (d.Io is not { } dir || !Looks(d, CgroupParts.Io, due)) return null;
+        var io = _io!.Version == CgroupVersion.V2 ? _files.ReadIoStat(dir)?.Totals : _files.ReadBlkioThrottle(dir);
+        return Present(d, CgroupParts.Io, io is not null) ? io : null;
     }
 
     /// <summary>PSI lives only in v2 directories: the v2 hierarchy, or the unified tree of a hybrid host at the same path.</summary>
     public CgroupPressure? ReadPressure(string path)
     {
-        if (DirectoriesOf(path).Unified is not { } dir) return null;
+        var d = DirectoriesOf(path);
+        return ReadPressure(d, LimitsDue(d));
+    }
+
+    private CgroupPressure? ReadPressure(Directories d, bool due)
+    {
+        if (d.Unified is not { } dir || !Looks(d, CgroupParts.Pressure, due)) return null;
         var cpu = _files.ReadPressure(dir, "cpu");
         var mem = _files.ReadPressure(dir, "memory");
         var io = _files.ReadPressure(dir, "io");
-        return cpu is null && mem is null && io is null ? null : new CgroupPressure(cpu, mem, io);
+        return Present(d, CgroupParts.Pressure, cpu is not null || mem is not null || io is not null) ? new CgroupPressure(cpu, mem, io) : null;
     }
 }

@@ -8,7 +8,8 @@ namespace ProcFs.Cgroups;
 /// excluded (v1's cpu -> cpu,cpuacct), as cgroup paths (the union over the hierarchies, sorted, "/" first). Walked with
 /// getdents64 on descriptors opened relative to their parent, names assembled in a reused buffer and paths kept from
 /// one listing to the next, so listing an unchanged tree allocates nothing. Directories that vanish mid-walk are
-/// skipped. One instance per reading thread.
+/// skipped. On cgroupfs a directory's link count is 2 + its subdirectories, so a leaf (most cgroups) is known from one
+/// statx and not opened and listed. One instance per reading thread.
 /// </summary>
 public sealed class CgroupTree
 {
@@ -38,7 +39,9 @@ public sealed class CgroupTree
             if (fd < 0) continue;
             // The path buffer holds the cgroup path being walked: the mount's root ("" for "/"), then "/name" per level.
             int len = h.Root == "/" ? 0 : Append(0, h.Root.AsSpan().TrimEnd('/'));
-            Walk(fd, len, 0);
+            // Only cgroupfs is known to count subdirectories in the link count (btrfs, for one, says 1): elsewhere (a
+            // fixture tree) every directory is listed.
+            Walk(fd, len, 0, DirEntries.IsCgroupFs(fd));
         }
         _paths.Sort(StringComparer.Ordinal);
         // Forget the paths of cgroups long gone, so churn cannot grow the set.
@@ -46,7 +49,7 @@ public sealed class CgroupTree
         return _paths;
     }
 
-    private void Walk(int fd, int len, int depth)
+    private void Walk(int fd, int len, int depth, bool cgroupFs)
     {
         try
         {
@@ -56,12 +59,23 @@ public sealed class CgroupTree
             while (entries.MoveNext())
             {
                 if (!entries.MaybeDirectory) continue;
+                int childLen = Append(len, "/");
+                childLen = AppendUtf8(childLen, entries.Name);
+                if (cgroupFs)
+                {
+                    // statx without following: a symlink is no cgroup, a vanished one is skipped.
+                    uint links = DirEntries.SubdirectoryLinks(fd, entries.Name);
+                    if (links == 0) continue;
+                    if (links == 2)
+                    {
+                        Add(_path.AsSpan(0, childLen));
+                        continue;
+                    }
+                }
                 // O_NOFOLLOW | O_DIRECTORY also settles DT_UNKNOWN: a symlink or a file is refused.
                 int child = DirEntries.OpenSubdirectory(fd, entries.Name);
                 if (child < 0) continue;
-                int childLen = Append(len, "/");
-                childLen = AppendUtf8(childLen, entries.Name);
-                Walk(child, childLen, depth + 1);
+                Walk(child, childLen, depth + 1, cgroupFs);
             }
         }
         finally { Libc.Close(fd); }

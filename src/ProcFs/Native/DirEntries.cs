@@ -76,6 +76,25 @@ internal unsafe ref struct DirEntries
         fixed (byte* pp = p) return Libc.OpenAt(Libc.AT_FDCWD, pp, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECTORY);
     }
 
+    /// <summary>
+    /// The link count of a subdirectory by name (statx, not following a symlink); 0 when it is gone or is not a
+    /// directory. On cgroupfs (kernfs) it is 2 + the number of its subdirectories.
+    /// </summary>
+    public static uint SubdirectoryLinks(int dirFd, ReadOnlySpan<byte> name)
+    {
+        Span<byte> p = stackalloc byte[name.Length + 1];
+        name.CopyTo(p);
+        p[name.Length] = 0;
+        byte* buf = stackalloc byte[256]; // struct statx
+        fixed (byte* pp = p)
+            if (Libc.Statx(dirFd, pp, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE | Libc.STATX_NLINK, buf) != 0) return 0;
+        ushort mode = *(ushort*)(buf + Libc.StatxMode);
+        return (mode & Libc.S_IFMT) == Libc.S_IFDIR ? *(uint*)(buf + Libc.StatxNlink) : 0;
+    }
+
+    /// <summary>Whether the open descriptor is on a cgroup filesystem (v1 or v2).</summary>
+    public static bool IsCgroupFs(int fd) => Libc.FsType(fd) is Libc.CGROUP_SUPER_MAGIC or Libc.CGROUP2_SUPER_MAGIC;
+
     /// <summary>openat(2) a subdirectory by name, refusing symlinks and files (O_NOFOLLOW | O_DIRECTORY).</summary>
     public static int OpenSubdirectory(int dirFd, ReadOnlySpan<byte> name)
     {

@@ -71,9 +71,22 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true)]
     public static partial int Rmdir(byte* path);
 
-    /// <summary>statx(2) (glibc 2.28): the one stat call ProcFs makes, for a cgroup directory's inode.</summary>
+    /// <summary>statx(2) (glibc 2.28): the one stat call ProcFs makes, for a cgroup directory's inode and link count.</summary>
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
     public static partial int Statx(int dirFd, byte* path, int flags, uint mask, byte* statxBuf);
+
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_TYPE = 0x1, STATX_NLINK = 0x4, STATX_INO = 0x100;
+    public const int S_IFMT = 0xF000, S_IFDIR = 0x4000;
+    /// <summary>Offsets in struct statx: stx_nlink (u32), stx_mode (u16), stx_ino (u64).</summary>
+    public const int StatxNlink = 16, StatxMode = 28, StatxIno = 32;
+
+    /// <summary>The filesystem's f_type (fstatfs), or -1 when it cannot be told.</summary>
+    public static long FsType(int fd)
+    {
+        byte* buf = stackalloc byte[256]; // struct statfs starts with f_type, a long
+        return FStatFs(fd, buf) == 0 ? *(nint*)buf : -1;
+    }
 
     [LibraryImport("libc", EntryPoint = "access", SetLastError = true)]
     public static partial int Access(byte* path, int mode);

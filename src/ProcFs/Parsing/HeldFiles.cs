@@ -27,7 +27,8 @@ public sealed class HeldFiles : IDisposable
     private struct Entry
     {
         public int Fd;
-        public long Generation;
+        /// <summary>The last sweep generation it stays open through without being read.</summary>
+        public long Until;
     }
 
     public HeldFiles(int capacity)
@@ -53,14 +54,17 @@ public sealed class HeldFiles : IDisposable
         return softLimit <= spare ? 0 : (int)Math.Min(65536, softLimit - spare);
     }
 
-    internal ReadStatus Read(KernelFile file, ReadOnlySpan<char> path)
+    /// <param name="sweeps">How many <see cref="Sweep"/>s the file stays open unread: 1 for a file read every sample,
+    /// N for one read every N samples (a limit), so that its next read is a pread too.</param>
+    internal ReadStatus Read(KernelFile file, ReadOnlySpan<char> path, int sweeps = 1)
     {
+        long until = _generation + Math.Max(1, sweeps) - 1;
         ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byPath, path);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
         {
             if (file.TryReread(entry.Fd))
             {
-                entry.Generation = _generation;
+                entry.Until = until;
                 return ReadStatus.Ok;
             }
             // Gone (or replaced): let go, and let the path say what is there now.
@@ -83,7 +87,7 @@ public sealed class HeldFiles : IDisposable
         if (fd < 0) return status;
         if (IsKernelFile(fd))
         {
-            _open[new string(path)] = new Entry { Fd = fd, Generation = _generation };
+            _open[new string(path)] = new Entry { Fd = fd, Until = until };
             Interlocked.Increment(ref s_held);
         }
         else Libc.Close(fd);
@@ -95,14 +99,14 @@ public sealed class HeldFiles : IDisposable
     public void Keep(ReadOnlySpan<char> path)
     {
         ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byPath, path);
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry)) entry.Generation = _generation;
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry)) entry.Until = Math.Max(entry.Until, _generation);
     }
 
-    /// <summary>Closes every file not read since the previous sweep. Call once per sample.</summary>
+    /// <summary>Closes every file not read since the previous sweep (or, read for N sweeps, since the Nth). Call once per sample.</summary>
     public void Sweep()
     {
         foreach (var (path, e) in _open)
-            if (e.Generation != _generation) _stale.Add(path);
+            if (e.Until < _generation) _stale.Add(path);
         foreach (var path in _stale)
         {
             Close(_open[path].Fd);
@@ -133,11 +137,6 @@ public sealed class HeldFiles : IDisposable
         Interlocked.Decrement(ref s_held);
     }
 
-    private static unsafe bool IsKernelFile(int fd)
-    {
-        byte* buf = stackalloc byte[256];
-        if (Libc.FStatFs(fd, buf) != 0) return false;
-        long type = *(nint*)buf;
-        return type is Libc.PROC_SUPER_MAGIC or Libc.CGROUP_SUPER_MAGIC or Libc.CGROUP2_SUPER_MAGIC;
-    }
+    private static bool IsKernelFile(int fd) =>
+        Libc.FsType(fd) is Libc.PROC_SUPER_MAGIC or Libc.CGROUP_SUPER_MAGIC or Libc.CGROUP2_SUPER_MAGIC;
 }

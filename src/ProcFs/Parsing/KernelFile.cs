@@ -39,8 +39,9 @@ public sealed class KernelFile
     /// whole in one read that fits, so a read that does not fill the buffer is the end and the read(2) that would return
     /// 0 is skipped. Not for multi-record files such as mountinfo, which come a page at a time. Held files are one record.
     /// </param>
-    public ReadStatus TryRead(ReadOnlySpan<char> path, HeldFiles? held, bool oneRecord = false) =>
-        held is null ? OpenAndRead(path, false, out _, oneRecord) : held.Read(this, path);
+    /// <param name="heldSweeps">How many samples (<see cref="HeldFiles.Sweep"/>s) a held file stays open unread.</param>
+    public ReadStatus TryRead(ReadOnlySpan<char> path, HeldFiles? held, bool oneRecord = false, int heldSweeps = 1) =>
+        held is null ? OpenAndRead(path, false, out _, oneRecord) : held.Read(this, path, heldSweeps);
 
     /// <summary>
     /// A small control file's text, whitespace trimmed, for the rare reads outside a sampling loop (a limit before it is

@@ -31,6 +31,8 @@ public class CtopAppTests
         Assert.Equal(0, code);
         Assert.Equal(3, host.Out.ToString().Split('\n').Count(l => l.StartsWith("ctop - ", StringComparison.Ordinal)));
         Assert.Equal(TimeSpan.FromMilliseconds(500), host.Sampled!.Interval);
+        // The tables print CPU, memory and pids of a cgroup: the sampler reads no weights, OOM kills, io or PSI for them.
+        Assert.Equal(ProcFs.Cgroups.CgroupParts.Cpu | ProcFs.Cgroups.CgroupParts.Memory | ProcFs.Cgroups.CgroupParts.Pids, host.Sampled.CgroupParts);
         Assert.Equal("", host.Error.ToString());
     }
 
@@ -42,6 +44,7 @@ public class CtopAppTests
         var lines = host.Out.ToString().TrimEnd('\n').Split('\n');
         Assert.Equal(2, lines.Length);
         foreach (var l in lines) JsonDocument.Parse(l).Dispose();
+        Assert.Equal(ProcFs.Cgroups.CgroupParts.All, host.Sampled!.CgroupParts); // JSON has every figure
     }
 
     [Theory]

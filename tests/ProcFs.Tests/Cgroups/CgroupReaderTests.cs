@@ -92,6 +92,79 @@ public class CgroupReaderTests
     }
 
     [Fact]
+    public void PartsNotAskedForAreNotRead()
+    {
+        using var t = HostFixtures.V1Host();
+        var r = Reader(t);
+        r.Parts = CgroupParts.Cpu | CgroupParts.Memory | CgroupParts.Pids;
+        // Files of the parts left out may be malformed: not opening them is what is asked.
+        var dir = "sys/fs/cgroup/cpu,cpuacct/docker/" + HostFixtures.DockerId;
+        t.Write(dir + "/cpu.shares", "many\n");
+        var s = r.Read("/docker/" + HostFixtures.DockerId)!;
+        Assert.Equal(0.25, s.Cpu!.LimitCores);
+        Assert.Equal(2_500_000_000UL, s.Cpu.UsageNs);
+        Assert.Null(s.Cpu.Shares);
+        Assert.Null(s.Cpu.Weight);
+        Assert.Equal(134217728UL, s.Memory!.LimitBytes);
+        Assert.Equal(67108864UL - 4194304UL, s.Memory.WorkingSetBytes);
+        Assert.Null(s.Memory.OomKills);
+        Assert.Equal(50UL, s.Pids!.Max);
+        Assert.Null(s.EffectiveCpus);
+        Assert.Null(s.Io);
+        Assert.Null(s.Pressure);
+    }
+
+    [Fact]
+    public void LimitsAreRereadEveryNSweepsAndAtOnceAfterAWrite()
+    {
+        using var t = HostFixtures.V1Host();
+        var r = Reader(t);
+        r.LimitRereadSamples = 8;
+        var path = "/docker/" + HostFixtures.DockerId;
+        var dir = t.Path("sys/fs/cgroup/cpu,cpuacct/docker/" + HostFixtures.DockerId);
+        Assert.Equal(25000, r.Read(path)!.Cpu!.QuotaUsec);
+        // Someone else changes the quota and the usage: the usage shows at once, the quota within 8 samples.
+        File.WriteAllText(Path.Combine(dir, "cpu.cfs_quota_us"), "50000\n");
+        File.WriteAllText(Path.Combine(dir, "cpuacct.usage"), "3000000000\n");
+        var quotas = new List<long?>();
+        for (int i = 0; i < 8; i++)
+        {
+            r.Sweep();
+            var cpu = r.Read(path)!.Cpu!;
+            Assert.Equal(3_000_000_000UL, cpu.UsageNs);
+            quotas.Add(cpu.QuotaUsec);
+        }
+        Assert.Equal(50000, quotas[^1]);
+        Assert.Contains((long?)25000, quotas); // kept for at least one sample: the first read spreads the re-reads
+        // A write through ctop's own writer is read back at the next read, before its turn.
+        r.Sweep();
+        r.Read(path);
+        new CgroupWriter().SetCpuLimit(dir, CgroupVersion.V1, 30000);
+        Assert.Equal(30000, r.Read(path)!.Cpu!.QuotaUsec);
+        r.Sweep();
+        Assert.Equal(30000, r.Read(path)!.Cpu!.QuotaUsec);
+    }
+
+    [Fact]
+    public void APartThatIsMissingIsLookedForAgainWithinNSamples()
+    {
+        using var t = HostFixtures.V1Host();
+        var r = Reader(t);
+        r.LimitRereadSamples = 8;
+        var pidsDir = t.Path("sys/fs/cgroup/pids/docker/" + HostFixtures.DockerId);
+        var saved = Path.Combine(t.Path("."), "pids-saved");
+        Directory.Move(pidsDir, saved);
+        var path = "/docker/" + HostFixtures.DockerId;
+        // Young: looked for every sample; then on the limits' schedule.
+        for (int i = 0; i < 10; i++, r.Sweep()) Assert.Null(r.Read(path)!.Pids);
+        Directory.Move(saved, pidsDir);
+        int found = -1;
+        for (int i = 0; i < 8 && found < 0; i++, r.Sweep())
+            if (r.Read(path)!.Pids is { } p && p.Max == 50) found = i;
+        Assert.InRange(found, 0, 7);
+    }
+
+    [Fact]
     public void AMalformedFileIsAnErrorNamingItsPath()
     {
         using var t = HostFixtures.V2Host();
@@ -140,5 +213,34 @@ public class CgroupReaderKernelTests
         Assert.Null(b.Memory!.LimitBytes);
         // v1 does not move charges with a task, so a loop moved in may have charged nothing here: compare with the file.
         Assert.Equal(ulong.Parse(cg.Read("memory", "memory.usage_in_bytes"), CultureInfo.InvariantCulture), b.Memory.UsageBytes);
+    }
+
+    [KernelFact]
+    public void LimitsKeptBetweenRereadsFollowTheKernelsFilesWithinTheBound()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        var reader = new CgroupReader(CgroupLayout.Discover()) { LimitRereadSamples = 8 };
+        Assert.Null(reader.Read(cg.CgroupPath)!.Cpu!.QuotaUsec);
+        // Written behind ctop's back: shown within 8 samples.
+        cg.Write("cpu", "cpu.cfs_quota_us", "40000");
+        cg.Write("pids", "pids.max", "33");
+        cg.Write("memory", "memory.limit_in_bytes", (96L << 20).ToString(CultureInfo.InvariantCulture));
+        CgroupStats s = null!;
+        for (int i = 0; i < 8; i++)
+        {
+            reader.Sweep();
+            s = reader.Read(cg.CgroupPath)!;
+        }
+        Assert.Equal(40000, s.Cpu!.QuotaUsec);
+        Assert.Equal(33UL, s.Pids!.Max);
+        Assert.Equal(96UL << 20, s.Memory!.LimitBytes);
+        // Written by ctop (the tuning path): shown at the next read.
+        new CgroupWriter().SetCpuLimit(cg.Dir("cpu"), CgroupVersion.V1, 20000);
+        new CgroupWriter().SetPidsMax(cg.Dir("pids"), 44);
+        reader.Sweep();
+        s = reader.Read(cg.CgroupPath)!;
+        Assert.Equal(20000, s.Cpu!.QuotaUsec);
+        Assert.Equal(44UL, s.Pids!.Max);
+        Assert.Equal(cg.Read("cpu", "cpu.cfs_quota_us"), s.Cpu.QuotaUsec!.Value.ToString(CultureInfo.InvariantCulture));
     }
 }

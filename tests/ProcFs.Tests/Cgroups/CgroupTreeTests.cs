@@ -62,6 +62,25 @@ public class CgroupTreeTests
         Assert.Subset(listed, before);
     }
 
+    [KernelFact]
+    public void A_leaf_that_gets_a_child_lists_it_at_once_and_a_removed_one_drops_out()
+    {
+        // Leaves are known from their link count, not listed: the count must follow mkdir and rmdir on cgroupfs.
+        using var cg = new RealCgroup("cpu", "memory");
+        var tree = new CgroupTree(CgroupLayout.Discover(), "cpu", "memory");
+        Assert.Contains(cg.CgroupPath, tree.List());
+        Assert.DoesNotContain(tree.List(), p => p.StartsWith(cg.CgroupPath + "/", StringComparison.Ordinal));
+        var child = cg.CreateChild("a");
+        Directory.CreateDirectory(Path.Combine(cg.Dir("memory"), "a", "b")); // only in memory: the union has it
+        var listed = tree.List();
+        Assert.Contains(child, listed);
+        Assert.Contains(child + "/b", listed);
+        Directory.Delete(Path.Combine(cg.Dir("memory"), "a", "b"));
+        listed = tree.List();
+        Assert.Contains(child, listed);
+        Assert.DoesNotContain(child + "/b", listed);
+    }
+
     private static HashSet<string> Directories(CgroupLayout layout)
     {
         var paths = new HashSet<string>(StringComparer.Ordinal);

@@ -116,6 +116,20 @@ public class HeldFilesTests
     }
 
     [Fact]
+    public void A_file_read_every_N_samples_stays_held_through_N_sweeps()
+    {
+        using var held = new HeldFiles(16);
+        var file = new KernelFile();
+        file.TryRead("/proc/self/stat", held, oneRecord: true, heldSweeps: 3);
+        held.Sweep();
+        held.Sweep();
+        held.Sweep();
+        Assert.Equal(1, held.Count); // open for the read three samples on
+        held.Sweep();
+        Assert.Equal(0, held.Count);
+    }
+
+    [Fact]
     public void A_kept_file_stays_held_through_the_sweep_without_a_read()
     {
         using var held = new HeldFiles(16);

@@ -26,6 +26,12 @@ public sealed class CgroupFileReader
         _held = held;
     }
 
+    /// <summary>
+    /// How many samples a held file read from now on stays open unread (see <see cref="HeldFiles.Sweep"/>): 1, or N while
+    /// reading files that are read every N samples (limits), so that their next read is a pread too.
+    /// </summary>
+    public int HeldSweeps { get; set; } = 1;
+
     /// <summary>Outcome of the last file read: Ok, Missing (gone or never there) or Denied.</summary>
     public ReadStatus LastStatus { get; private set; }
 
@@ -216,7 +222,7 @@ public sealed class CgroupFileReader
         suffix.CopyTo(p[i..]);
         _pathLength = len;
         // Every cgroup file read here is one seq_file record but cgroup.procs, which is read the ordinary way.
-        LastStatus = manyRecords ? _file.TryRead(PathSpan) : _file.TryRead(PathSpan, _held, oneRecord: true);
+        LastStatus = manyRecords ? _file.TryRead(PathSpan) : _file.TryRead(PathSpan, _held, oneRecord: true, HeldSweeps);
         return LastStatus == ReadStatus.Ok;
     }
 }

@@ -13,6 +13,10 @@ internal static unsafe partial class ControlFile
 {
     // Not in Libc.cs (shared); the value is the same on every Linux architecture .NET supports.
     private const int O_TRUNC = 0x200;
+    private static long s_writes;
+
+    /// <summary>Control files written by this process so far: a reader that keeps limits between reads re-reads them when it changed.</summary>
+    public static long Writes => Interlocked.Read(ref s_writes);
 
     /// <summary>
     /// One write(2) of the whole text, like KernelFile.TryWrite, but also says whether open(2) or write(2)
@@ -32,7 +36,11 @@ internal static unsafe partial class ControlFile
                 while (true)
                 {
                     nint r = Libc.Write(fd, d, data.Length);
-                    if (r >= 0) return 0;
+                    if (r >= 0)
+                    {
+                        Interlocked.Increment(ref s_writes);
+                        return 0;
+                    }
                     int errno = Marshal.GetLastSystemError();
                     if (errno != LinuxErrno.EINTR) return errno;
                 }
@@ -62,14 +70,11 @@ internal static unsafe partial class ControlFile
     /// <summary>The inode of a directory (statx, not following a final symbolic link); null when missing or not a directory.</summary>
     public static ulong? DirectoryInode(string path)
     {
-        const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
-        const uint STATX_TYPE = 0x1, STATX_INO = 0x100;
-        const int S_IFMT = 0xF000, S_IFDIR = 0x4000;
         byte* buf = stackalloc byte[256]; // struct statx
         fixed (byte* p = Z(path))
-            if (Libc.Statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, buf) != 0) return null;
-        ushort mode = *(ushort*)(buf + 28); // stx_mode
-        return (mode & S_IFMT) == S_IFDIR ? *(ulong*)(buf + 32) : null; // stx_ino
+            if (Libc.Statx(Libc.AT_FDCWD, p, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE | Libc.STATX_INO, buf) != 0) return null;
+        ushort mode = *(ushort*)(buf + Libc.StatxMode);
+        return (mode & Libc.S_IFMT) == Libc.S_IFDIR ? *(ulong*)(buf + Libc.StatxIno) : null;
     }
 
     public static int MakeDirectory(string path)
