@@ -1,51 +1,39 @@
-using System.Runtime.InteropServices;
-using Ctop.Posix;
-
 namespace Ctop.Pipeline;
 
 /// <summary>
 /// Gives back, between samples, memory a long-running top holds but does not use (docs/performance.md, "Resident
-/// memory"). Two parts, each on its own count of samples, run on the sampling thread after a sample was consumed (the
-/// frame written, the record appended), when the least is alive:
-/// <list type="bullet">
-/// <item>The GC's free space: with regions, memory once allocated into stays committed and resident after the objects
-/// in it died (the GC keeps 35-40 MB committed for a live heap of 11-16 MB). An aggressive collection compacts and
-/// decommits what is free; with a live set of a few MB it costs a few ms.</item>
-/// <item>The executable's read-only pages (code, read-only data): ~14 MB are resident after the start, most of them
-/// touched once (start-up, option parsing, the first sample's paths). madvise(MADV_DONTNEED) drops them from the
-/// process's page tables (they stay in the page cache); the pages in use fault back in from it.</item>
-/// </list>
+/// memory"): with regions, memory once allocated into stays committed and resident after the objects in it died (the
+/// GC kept 35-40 MB committed for a live heap of 11-16 MB). An aggressive collection compacts and decommits what is
+/// free; with a live set of a few MB it costs a few ms. It runs on the sampling thread after a sample was consumed
+/// (the frame written, the record appended), when the least is alive.
+/// (Dropping the executable's read-only pages with madvise(MADV_DONTNEED) was tried and removed: it also discards
+/// pages the runtime wrote after start-up, such as the stack-cookie value, and a thread that slept across it failed
+/// fast on return.)
 /// </summary>
 public sealed class HeapTrim
 {
-    private readonly int _collectEvery, _codeEvery, _firstCode;
-    private readonly Action _collect, _trimCode;
+    private readonly int _collectEvery;
+    private readonly Action _collect;
     private long _samples;
 
-    internal HeapTrim(int collectEvery, int codeEvery, int firstCode, Action collect, Action trimCode)
+    internal HeapTrim(int collectEvery, Action collect)
     {
         _collectEvery = collectEvery;
-        _codeEvery = codeEvery;
-        _firstCode = firstCode;
         _collect = collect;
-        _trimCode = trimCode;
     }
 
     /// <summary>
-    /// The trim of a live sampler: the GC's free space every 4 samples (not in the first frame's two samples:
-    /// `ctop -b -n 1` exits after them), the executable's pages after the third sample (the start-up is over) and every
-    /// 60 samples after (what an overlay or a rare path touched since). Every sample cost ~7% more CPU in `ctop -b` at
-    /// ~4,100 processes for 2-4 MB less RSS than every 4, which cost no measurable CPU (its collections stand in for
-    /// gen0 ones).
+    /// The trim of a live sampler: every 4 samples, not in the first frame's two samples (`ctop -b -n 1` exits after
+    /// them). Every sample cost ~7% more CPU in `ctop -b` at ~4,100 processes for 2-4 MB less RSS than every 4, which
+    /// cost no measurable CPU (its collections stand in for gen0 ones).
     /// </summary>
-    public static HeapTrim Create() => new(collectEvery: 4, codeEvery: 60, firstCode: 3, Collect, TrimCode);
+    public static HeapTrim Create() => new(collectEvery: 4, Collect);
 
     /// <summary>Called after each sample was consumed.</summary>
     public void AfterSample()
     {
         _samples++;
         if (_collectEvery > 0 && _samples > 2 && _samples % _collectEvery == 0) _collect();
-        if (_codeEvery > 0 && (_samples == _firstCode || _samples % _codeEvery == 0)) _trimCode();
     }
 
     /// <summary>
@@ -53,47 +41,6 @@ public sealed class HeapTrim
     /// leaves committed (and resident). Measured at ~4,100 processes: 23-28 MB RSS against 34 (forced) and 40 (gen1).
     /// </summary>
     private static void Collect() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-
-    /// <summary>
-    /// Drops the resident pages of the executable's segments that are never written (no PF_W: code and read-only data,
-    /// not the RELRO part of the writable segment), found from the program headers the loader mapped (getauxval).
-    /// </summary>
-    internal static void TrimCode()
-    {
-        foreach (var (start, length) in ReadOnlySegments())
-            Native.Madvise(start, length, Native.MADV_DONTNEED);
-    }
-
-    /// <summary>The executable's loaded segments that are never written, page-aligned inwards.</summary>
-    internal static unsafe List<(nint Start, nuint Length)> ReadOnlySegments()
-    {
-        const uint PT_LOAD = 1, PT_PHDR = 6, PF_W = 2;
-        var result = new List<(nint, nuint)>();
-        var phdrs = (Elf64Phdr*)Native.GetAuxVal(Native.AT_PHDR);
-        int count = (int)Native.GetAuxVal(Native.AT_PHNUM);
-        if (phdrs is null || count <= 0 || sizeof(nint) != 8) return result;
-        // A PIE is loaded at a base: the PT_PHDR entry says where the headers are in the file's addresses.
-        nuint loadBias = 0;
-        for (int i = 0; i < count; i++)
-            if (phdrs[i].Type == PT_PHDR) loadBias = (nuint)phdrs - (nuint)phdrs[i].VAddr;
-        nuint page = (nuint)Environment.SystemPageSize;
-        for (int i = 0; i < count; i++)
-        {
-            ref var p = ref phdrs[i];
-            if (p.Type != PT_LOAD || (p.Flags & PF_W) != 0) continue;
-            nuint start = (loadBias + (nuint)p.VAddr + page - 1) & ~(page - 1);
-            nuint end = (loadBias + (nuint)p.VAddr + (nuint)p.MemSz) & ~(page - 1);
-            if (end > start) result.Add(((nint)start, end - start));
-        }
-        return result;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Elf64Phdr
-    {
-        public uint Type, Flags;
-        public ulong Offset, VAddr, PAddr, FileSz, MemSz, Align;
-    }
 
     /// <summary>
     /// CTOP_DEBUG_GC=FILE: at exit, the GC's view of the heap, to find where the memory goes (the NativeAOT build has

@@ -4,7 +4,7 @@ namespace Ctop.Posix;
 
 /// <summary>
 /// The ctop assembly's one native-interop file: the system calls Mono.Unix does not wrap (namespaces, mounts, prctl,
-/// pidfds, posix_spawn, signal sets, flock, poll, the loopback ioctl, CLOCK_BOOTTIME, nice values, getauxval and madvise). ProcFs has its own
+/// pidfds, posix_spawn, signal sets, flock, poll, the loopback ioctl, CLOCK_BOOTTIME, nice values). ProcFs has its own
 /// (src/ProcFs/Native/Libc.cs), for the allocation-free kernel reads. Everything else POSIX goes through Mono.Unix.Native.Syscall. All return -1 with errno
 /// readable through <see cref="Marshal.GetLastPInvokeError"/>, except posix_spawn, which returns the errno.
 /// </summary>
@@ -23,15 +23,6 @@ internal static unsafe partial class Native
 
     // glibc's opaque types, over-allocated: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
     public const int FileActionsSize = 256, SpawnAttrSize = 512, SigSetSize = 128;
-
-    public const ulong AT_PHDR = 3, AT_PHNUM = 5;
-    public const int MADV_DONTNEED = 4;
-
-    [LibraryImport("libc", EntryPoint = "getauxval")]
-    public static partial nuint GetAuxVal(ulong type);
-
-    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    public static partial int Madvise(nint addr, nuint length, int advice);
 
     [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
     public static partial int Unshare(int flags);
