@@ -29,7 +29,7 @@ public static class Layers
         // Names, images and labels from docker and podman, applied to frames.
         ("Ctop.Containers", ["Ctop.Model", ProcFs]),
         // Ticks, sample pairs, history: Rx on a background scheduler.
-        ("Ctop.Pipeline", ["Ctop.Model", "Ctop.Containers", "Ctop.Posix", Reactive]),
+        ("Ctop.Pipeline", ["Ctop.Model", "Ctop.Containers", Reactive]),
         // Batch text and JSON: format what the model computed.
         ("Ctop.Output", ["Ctop.Model", "Ctop.Pipeline", ProcFs, Reactive]),
         // The config file.
