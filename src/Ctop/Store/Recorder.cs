@@ -18,6 +18,7 @@ public static class Recorder
         using var writer = new StoreWriter(dir, store, report);
         using var catalog = sampling.Runtimes is { } runtimes ? new ContainerCatalog(runtimes).Start() : null;
         var containerOfPath = new Dictionary<string, ContainerId?>(StringComparer.Ordinal);
+        var seen = new HashSet<ContainerId>(ReferenceEqualityComparer.Instance);
         bool first = true;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var loop = new EventLoopScheduler(start => new Thread(start) { IsBackground = true, Name = "ctop-recorder" });
@@ -27,7 +28,7 @@ public static class Recorder
         {
             try
             {
-                var names = catalog is null ? Empty : Names(sample, catalog, containerOfPath);
+                var names = catalog is null ? Empty : Names(sample, catalog, containerOfPath, seen);
                 writer.Append(new RecordedSample(sample, names, first));
                 first = false;
                 written?.Invoke(writer);
@@ -43,18 +44,23 @@ public static class Recorder
 
     private static readonly IReadOnlyDictionary<string, ContainerId> Empty = new Dictionary<string, ContainerId>();
 
-    /// <summary>The names the runtimes give the containers of this sample, where they differ from what the cgroup path says.</summary>
-    private static Dictionary<string, ContainerId> Names(Sample sample, ContainerCatalog catalog, Dictionary<string, ContainerId?> containerOfPath)
+    /// <summary>
+    /// The names the runtimes give the containers of this sample, where they differ from what the cgroup path says. Each
+    /// distinct container (the sampler shares one id object between a cgroup's processes) is resolved once per sample.
+    /// </summary>
+    private static IReadOnlyDictionary<string, ContainerId> Names(Sample sample, ContainerCatalog catalog, Dictionary<string, ContainerId?> containerOfPath,
+        HashSet<ContainerId> seen)
     {
-        var names = new Dictionary<string, ContainerId>(StringComparer.Ordinal);
+        Dictionary<string, ContainerId>? names = null;
+        seen.Clear();
         if (containerOfPath.Count > 16384) containerOfPath.Clear();
         void Add(ContainerId? id)
         {
-            if (id is null) return;
-            var key = RecordedSample.NameKey(id);
-            if (names.ContainsKey(key)) return;
+            if (id is null || !seen.Add(id)) return;
             var e = catalog.Resolve(id);
-            if (!ReferenceEquals(e, id)) names[key] = e;
+            if (ReferenceEquals(e, id)) return;
+            names ??= new Dictionary<string, ContainerId>(StringComparer.Ordinal);
+            names.TryAdd(RecordedSample.NameKey(id), e);
         }
         foreach (var path in sample.Cgroups.Keys)
         {
@@ -63,6 +69,6 @@ public static class Recorder
         }
         foreach (var p in sample.Processes.Values) Add(p.Info.Container);
         if (sample.Scope.CgroupPath is { } own) Add(ContainerNames.FromPath(own));
-        return names;
+        return names ?? Empty;
     }
 }

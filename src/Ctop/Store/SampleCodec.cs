@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Ctop.Model;
 using ProcFs.Cgroups;
@@ -44,7 +45,7 @@ internal sealed class SampleCodec
 
     public void Reset()
     {
-        _cgroups.Clear(); _processes.Clear(); _names.Clear(); _strings.Clear(); _stringIds.Clear();
+        _cgroups.Clear(); _encodedCgroups.Clear(); _processes.Clear(); _names.Clear(); _strings.Clear(); _stringIds.Clear();
         _cgroupObjects.Clear(); _infoObjects.Clear(); _nameObjects.Clear(); _cpuLists.Clear(); _containerOfPath.Clear();
         _timestamp = _utcTicks = 0;
         Primed = false;
@@ -135,36 +136,54 @@ internal sealed class SampleCodec
     }
 
     private readonly List<string> _removedPaths = new();
-    private readonly List<(string Path, ulong[] Slots, ulong Mask)> _changedCgroups = new();
+    private readonly List<(string Path, EncodedCgroup Slots, ulong Mask)> _changedCgroups = new();
     private readonly HashSet<string> _seenPaths = new(StringComparer.Ordinal);
+    /// <summary>Encoder side: each cgroup's slots as last written, and a buffer the next sample is flattened into (the two
+    /// swap when it changed), so a sample allocates nothing per cgroup.</summary>
+    private readonly Dictionary<string, EncodedCgroup> _encodedCgroups = new(StringComparer.Ordinal);
+
+    private sealed class EncodedCgroup
+    {
+        public ulong[] Before = new ulong[CgroupSlots], Now = new ulong[CgroupSlots];
+        /// <summary>The cpu list last seen and its string id: the text is formatted only when the list changed.</summary>
+        public CpuList? Cpus;
+        public int CpusId;
+    }
 
     private void EncodeCgroups(IReadOnlyDictionary<string, CgroupStats> cgroups, ByteSink o)
     {
         _removedPaths.Clear(); _changedCgroups.Clear(); _seenPaths.Clear();
-        _scratch.Clear();
         foreach (var (path, c) in cgroups)
         {
             _seenPaths.Add(path);
-            var slots = new ulong[CgroupSlots];
-            // The cpu list's string id is written with the record that introduces it (below); here only its id matters.
-            Flatten(c, slots, c.EffectiveCpus is { } cpus ? StrIdSilently(cpus.ToString()) : 0);
-            ulong mask = _cgroups.TryGetValue(path, out var before) ? Diff(before, slots) : Diff(null, slots) | 1;
-            if (mask != 0) _changedCgroups.Add((path, slots, mask));
+            bool known = _encodedCgroups.TryGetValue(path, out var e);
+            if (!known) _encodedCgroups[path] = e = new EncodedCgroup();
+            int cpusId = 0;
+            if (c.EffectiveCpus is { } cpus)
+            {
+                // The cpu list's string id is written with the record that introduces it (below); here only its id matters.
+                if (e!.Cpus is null || !ReferenceEquals(e.Cpus, cpus) && !e.Cpus.Equals(cpus)) (e.Cpus, e.CpusId) = (cpus, StrIdSilently(cpus.ToString()));
+                cpusId = e.CpusId;
+            }
+            Array.Clear(e!.Now);
+            Flatten(c, e.Now, cpusId);
+            ulong mask = known ? Diff(e.Before, e.Now) : Diff(default, e.Now) | 1;
+            if (mask != 0) _changedCgroups.Add((path, e, mask));
         }
-        foreach (var path in _cgroups.Keys)
+        foreach (var path in _encodedCgroups.Keys)
             if (!_seenPaths.Contains(path)) _removedPaths.Add(path);
         o.VarU((ulong)_pendingStrings.Count);
         foreach (var p in _pendingStrings) o.Utf8(p);
         _pendingStrings.Clear();
         o.VarU((ulong)_removedPaths.Count);
-        foreach (var p in _removedPaths) { o.VarU((ulong)_stringIds[p]); _cgroups.Remove(p); }
+        foreach (var p in _removedPaths) { o.VarU((ulong)_stringIds[p]); _encodedCgroups.Remove(p); }
         o.VarU((ulong)_changedCgroups.Count);
-        foreach (var (path, slots, mask) in _changedCgroups)
+        foreach (var (path, e, mask) in _changedCgroups)
         {
             Str(path, o);
-            _cgroups.TryGetValue(path, out var before);
-            WriteSlots(before, slots, mask, o);
-            _cgroups[path] = slots;
+            // A new cgroup's "before" is all zeros (its slots were never written).
+            WriteSlots(e.Before, e.Now, mask, o);
+            (e.Before, e.Now) = (e.Now, e.Before);
         }
     }
 
@@ -181,19 +200,19 @@ internal sealed class SampleCodec
         return id;
     }
 
-    private static ulong Diff(ulong[]? before, ulong[] now)
+    private static ulong Diff(ReadOnlySpan<ulong> before, ReadOnlySpan<ulong> now)
     {
         ulong mask = 0;
         for (int i = 0; i < now.Length; i++)
-            if ((before is null ? 0 : before[i]) != now[i]) mask |= 1UL << i;
+            if ((before.IsEmpty ? 0 : before[i]) != now[i]) mask |= 1UL << i;
         return mask;
     }
 
-    private static void WriteSlots(ulong[]? before, ulong[] now, ulong mask, ByteSink o)
+    private static void WriteSlots(ReadOnlySpan<ulong> before, ReadOnlySpan<ulong> now, ulong mask, ByteSink o)
     {
         o.VarU(mask);
         for (int i = 0; i < now.Length; i++)
-            if ((mask & (1UL << i)) != 0) o.VarS((long)(now[i] - (before is null ? 0 : before[i])));
+            if ((mask & (1UL << i)) != 0) o.VarS((long)(now[i] - (before.IsEmpty ? 0 : before[i])));
     }
 
     private readonly List<int> _removedPids = new();
@@ -225,10 +244,10 @@ internal sealed class SampleCodec
         _scratch.Clear();
         int changed = 0;
         last = 0;
+        Span<ulong> slots = stackalloc ulong[ProcessSlots];
         foreach (var pid in _sortedPids)
         {
             var p = processes[pid];
-            var slots = new ulong[ProcessSlots];
             slots[0] = p.StartTime;
             slots[1] = (ulong)p.Ppid;
             slots[2] = p.State;
@@ -239,15 +258,17 @@ internal sealed class SampleCodec
             slots[7] = (ulong)_stringIds[p.Info.User];
             slots[8] = (ulong)_stringIds[p.Info.Command];
             slots[9] = p.Info.CgroupPath is { } cg ? (ulong)_stringIds[cg] + 1 : 0;
-            _processes.TryGetValue(pid, out var before);
-            ulong mask = Diff(before, slots);
-            if (before is null) mask |= 1; // new: always written, even if all zero
+            ref var before = ref CollectionsMarshal.GetValueRefOrAddDefault(_processes, pid, out bool existed);
+            ulong mask = Diff(existed ? before : default, slots);
+            if (!existed) mask |= 1; // new: always written, even if all zero
             if (mask == 0) continue;
             changed++;
             _scratch.VarU((ulong)(pid - last));
             last = pid;
-            WriteSlots(before, slots, mask, _scratch);
-            _processes[pid] = slots;
+            WriteSlots(existed ? before : default, slots, mask, _scratch);
+            // The slots array is kept and overwritten in place: a sample allocates only for new processes.
+            before ??= new ulong[ProcessSlots];
+            slots.CopyTo(before);
         }
         o.VarU((ulong)changed);
         o.Bytes(_scratch.Written);
@@ -335,15 +356,13 @@ internal sealed class SampleCodec
         if (c.Pressure is { } p)
         {
             present |= 32;
-            Pressure?[] res = [p.Cpu, p.Memory, p.Io];
             for (int r = 0; r < 3; r++)
             {
-                if (res[r] is not { } pr) continue;
+                if ((r switch { 0 => p.Cpu, 1 => p.Memory, _ => p.Io }) is not { } pr) continue;
                 present |= 64UL << r;
-                PressureLine?[] lines = [pr.Some, pr.Full];
                 for (int l = 0; l < 2; l++)
                 {
-                    if (lines[l] is not { } line) continue;
+                    if ((l == 0 ? pr.Some : pr.Full) is not { } line) continue;
                     present |= 512UL << (r * 2 + l);
                     int at = PressureSlot + (r * 2 + l) * 4;
                     s[at] = (ulong)BitConverter.DoubleToInt64Bits(line.Avg10);

@@ -55,9 +55,29 @@ public readonly record struct Pressure(PressureLine? Some, PressureLine? Full)
     }
 
     private static double Percent(ReadOnlySpan<byte> s, ReadOnlySpan<char> filePath, int lineNumber, ReadOnlySpan<byte> line) =>
-        Utf8.TryParseDouble(s, out var v) && double.IsFinite(v) && v >= 0
+        Hundredths(s) is long n ? n / 100.0
+        : Utf8.TryParseDouble(s, out var v) && double.IsFinite(v) && v >= 0
             ? v
             : throw CgroupParse.Error(filePath, lineNumber, line, $"'{Utf8.Decode(s)}' is not a percentage");
+
+    /// <summary>
+    /// The kernel prints percentages as "%lu.%02lu": read as an integer count of hundredths, n / 100.0 is the double
+    /// the general parser gives for the text (one correctly rounded division of exact values). Null: another form.
+    /// </summary>
+    private static long? Hundredths(ReadOnlySpan<byte> s)
+    {
+        int dot = s.Length - 3;
+        if (dot < 1 || dot > 15 || s[dot] != (byte)'.') return null;
+        long n = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (i == dot) continue;
+            int d = s[i] - '0';
+            if ((uint)d > 9) return null;
+            n = n * 10 + d;
+        }
+        return n;
+    }
 
     public override string ToString()
     {

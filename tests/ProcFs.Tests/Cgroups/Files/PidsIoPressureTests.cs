@@ -180,6 +180,20 @@ public class PressureTests
     }
 
     [Fact]
+    public void The_kernels_two_decimal_form_reads_as_the_general_parser_reads_it()
+    {
+        // The fast path (hundredths / 100.0) against double.Parse, over every value 0.00-100.00 and beyond.
+        for (long n = 0; n <= 200_000; n++)
+        {
+            string text = $"{n / 100}.{n % 100:D2}";
+            var p = Pressure.Parse(B($"some avg10={text} avg60=1.5 avg300=1e1 total=1\n"), "cpu.pressure");
+            Assert.Equal(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture), p.Some!.Value.Avg10);
+            Assert.Equal(1.5, p.Some!.Value.Avg60);
+            Assert.Equal(10.0, p.Some!.Value.Avg300);
+        }
+    }
+
+    [Fact]
     public void Full_is_optional_as_on_old_kernels_cpu()
     {
         var p = Pressure.Parse(B("some avg10=0.02 avg60=0.12 avg300=0.14 total=1846763\n"), "/proc/pressure/cpu");
