@@ -217,19 +217,35 @@ internal sealed class SampleCodec
 
     private readonly List<int> _removedPids = new();
     private readonly List<int> _sortedPids = new();
+    private readonly List<ProcessSample> _sorted = new();
 
     private void EncodeProcesses(IReadOnlyDictionary<int, ProcessSample> processes, ByteSink o)
     {
+        // The sampler's order (/proc lists PIDs ascending on most filesystems) is the sorted one nearly always: then the
+        // samples are taken as listed, with no sort and no look-ups.
         _sortedPids.Clear();
-        _sortedPids.AddRange(processes.Keys);
-        _sortedPids.Sort();
+        _sorted.Clear();
+        bool ascending = true;
+        int prev = int.MinValue;
+        foreach (var (pid, p) in processes)
+        {
+            if (pid < prev) ascending = false;
+            prev = pid;
+            _sortedPids.Add(pid);
+            _sorted.Add(p);
+        }
+        if (!ascending)
+        {
+            _sortedPids.Sort();
+            _sorted.Clear();
+            foreach (var pid in _sortedPids) _sorted.Add(processes[pid]);
+        }
         _removedPids.Clear();
         foreach (var pid in _processes.Keys)
             if (!processes.ContainsKey(pid)) _removedPids.Add(pid);
         _removedPids.Sort();
-        foreach (var pid in _sortedPids)
+        foreach (var p in _sorted)
         {
-            var p = processes[pid];
             StrIdSilently(p.Info.User);
             StrIdSilently(p.Info.Command);
             if (p.Info.CgroupPath is { } cg) StrIdSilently(cg);
@@ -245,9 +261,10 @@ internal sealed class SampleCodec
         int changed = 0;
         last = 0;
         Span<ulong> slots = stackalloc ulong[ProcessSlots];
-        foreach (var pid in _sortedPids)
+        for (int k = 0; k < _sorted.Count; k++)
         {
-            var p = processes[pid];
+            var p = _sorted[k];
+            int pid = _sortedPids[k];
             slots[0] = p.StartTime;
             slots[1] = (ulong)p.Ppid;
             slots[2] = p.State;
@@ -272,15 +289,8 @@ internal sealed class SampleCodec
         }
         o.VarU((ulong)changed);
         o.Bytes(_scratch.Written);
-        // The sampler's order (/proc lists PIDs ascending on most filesystems): written only when it is not ascending, so
-        // the replayed frame lists rows as the live one did.
-        bool ascending = true;
-        int prev = int.MinValue;
-        foreach (var pid in processes.Keys)
-        {
-            if (pid < prev) { ascending = false; break; }
-            prev = pid;
-        }
+        // The sampler's order: written only when it is not ascending, so the replayed frame lists rows as the live one did.
+        _sorted.Clear();
         o.Byte(ascending ? (byte)0 : (byte)1);
         if (ascending) return;
         o.VarU((ulong)processes.Count);
