@@ -56,9 +56,9 @@ public sealed unsafe class ContainerRecord
         if (fd < 0) return null;
         string header = string.Create(CultureInfo.InvariantCulture, $"ctop run {pid} {start} {planned.Path}");
         var record = new ContainerRecord(file, fd, header, planned.DistinctDirs.Select(d => (d, (ulong?)null)).ToList());
-        if (Native.Flock(fd, Native.LOCK_EX | Native.LOCK_NB) < 0 || !record.Write() || Syscall.rename(tmp, file) < 0)
+        if (Native.Flock(fd, Native.LOCK_EX | Native.LOCK_NB) < 0 || !record.Write() || Native.Rename(tmp, file) < 0)
         {
-            Syscall.unlink(tmp);
+            Native.Unlink(tmp);
             Syscall.close(fd);
             return null;
         }
@@ -81,7 +81,7 @@ public sealed unsafe class ContainerRecord
     {
         if (_fd < 0) return;
         // A directory without an inode was never made by this run (creation failed): not ours to leave a record for.
-        if (forget || !_dirs.Any(d => d.Inode is not null && IsSame(d.Dir, d.Inode))) Syscall.unlink(_file);
+        if (forget || !_dirs.Any(d => d.Inode is not null && IsSame(d.Dir, d.Inode))) Native.Unlink(_file);
         Syscall.close(_fd);
         _fd = -1;
     }
@@ -110,7 +110,7 @@ public sealed unsafe class ContainerRecord
                 if (name.StartsWith('.'))
                 {
                     // A record whose owner died before publishing it: it made no directory yet.
-                    Syscall.unlink(file);
+                    Native.Unlink(file);
                     continue;
                 }
                 var (header, dirs) = Parse(ReadAll(fd));
@@ -123,7 +123,7 @@ public sealed unsafe class ContainerRecord
                     if (e == 0) any = true;
                     else if (e != ProcFs.Native.LinuxErrno.ENOENT) left++; // still has processes or children
                 }
-                if (left == 0) Syscall.unlink(file);
+                if (left == 0) Native.Unlink(file);
                 if (any) removed.Add(Describe(header));
             }
             finally { Syscall.close(fd); }

@@ -175,7 +175,7 @@ public static class ContainerRun
     internal static IReadOnlyList<string> InitCommand()
     {
         string small = Path.Combine(AppContext.BaseDirectory, InitProcess.SmallInitName);
-        return Syscall.access(small, AccessModes.X_OK) == 0 ? [small, InitProcess.Marker] : [.. SelfCommand(), InitProcess.Marker];
+        return Native.Access(small, Native.X_OK) == 0 ? [small, InitProcess.Marker] : [.. SelfCommand(), InitProcess.Marker];
     }
 
     /// <summary>

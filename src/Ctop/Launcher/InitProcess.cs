@@ -124,7 +124,7 @@ public static class InitProcess
 
     // ------------------------------------------------------------------ run: become the command
 
-    private static int RunInit(Options o)
+    private static unsafe int RunInit(Options o)
     {
         // After placement, so the cgroup namespace's root is the container's cgroup.
         if (o.CgroupNs) Check(Native.Unshare(Native.CLONE_NEWCGROUP), "unshare(cgroup)");
@@ -140,8 +140,7 @@ public static class InitProcess
         // After pivot_root the runtime's own files are gone: whatever runs from here on must already be loaded and
         // compiled, so the signal reset, argv and the failure path are prepared while the host root is still there.
         ResetSignals();
-        // Mono.Unix passes the array as is: execvp needs the NULL that ends argv.
-        string[] argv = [.. o.Command, null!];
+        byte** argv = Native.ExecArgv(o.Command);
         _ = ExecFailure(o.Command[0], LinuxErrno.ENOENT);
         PauseIfAsked("");
         if (o.Rootfs is not null) EnterRootfs(o.Rootfs, o.Proc);
@@ -149,8 +148,8 @@ public static class InitProcess
 
         PauseIfAsked("mounted");
         Syscall.close(InitChild.ReleaseFd);
-        Syscall.execvp(o.Command[0], argv);
-        int errno = (int)Stdlib.GetLastError();
+        Native.Exec(argv);
+        int errno = Native.LastError;
         throw ExecFailure(o.Command[0], errno);
     }
 
@@ -167,11 +166,11 @@ public static class InitProcess
         }
         string dev = Path.Combine(rootfs, "dev");
         if (Directory.Exists(dev)) PopulateDev(dev);
-        Check(Syscall.chdir(rootfs), $"chdir {rootfs}");
+        Check(Native.Chdir(rootfs), $"chdir {rootfs}");
         // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only the rootfs.
         Check(Native.PivotRoot(".", "."), "pivot_root");
         Check(Native.Umount2(".", Native.MNT_DETACH), "detaching the old root");
-        Check(Syscall.chdir("/"), "chdir /");
+        Check(Native.Chdir("/"), "chdir /");
     }
 
     /// <summary>A tmpfs /dev with the host's harmless character devices bound in, as docker provides.</summary>
@@ -225,7 +224,7 @@ public static class InitProcess
             // would move every thread's root and cwd).
             Check(Native.Unshare(Native.CLONE_FS), "unshare(CLONE_FS)");
             Check(Native.Setns(pidfd, o.NsFlags), $"setns({Namespaces.Format(o.NsFlags)}) into process {o.TargetPid}");
-            if ((o.NsFlags & Native.CLONE_NEWNS) != 0) Check(Syscall.chdir("/"), "chdir /");
+            if ((o.NsFlags & Native.CLONE_NEWNS) != 0) Check(Native.Chdir("/"), "chdir /");
         }
         Syscall.close(pidfd);
 
@@ -367,7 +366,7 @@ public static class InitProcess
         // A directory whose inode never arrived may be ours (killed right after mkdir): the record keeps it for the next
         // run's sweep, which removes it if empty.
         bool unknownLeft = dirs.Any(d => d.Inode is null && CgroupDirectory.Exists(d.Dir));
-        if (record is not null && removed && !unknownLeft) Syscall.unlink(record);
+        if (record is not null && removed && !unknownLeft) Native.Unlink(record);
         return removed;
     }
 

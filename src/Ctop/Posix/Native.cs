@@ -117,6 +117,43 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 
+    // The path calls of `ctop run`/`exec` and their init: Mono.Unix marshals these paths with a custom marshaler, which
+    // NativeAOT cannot compile ahead, so its first such call looks the library up at run time (metadata reflection and
+    // ~45 failed probes for "c.so", "libc.so", ...: milliseconds in ctop and in each ctop-init).
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Rename(string oldPath, string newPath);
+
+    [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport("libc", EntryPoint = "chdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chdir(string path);
+
+    public const int X_OK = 1;
+
+    [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Access(string path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "execvp", SetLastError = true)]
+    private static partial int Execvp(byte* file, byte** argv);
+
+    /// <summary>
+    /// argv for <see cref="Exec"/> in native memory, made while the process's own files are still reachable (the init
+    /// execs after pivot_root). Never freed: the exec replaces the process, or its failure ends it.
+    /// </summary>
+    public static byte** ExecArgv(IReadOnlyList<string> argv)
+    {
+        var p = (byte**)NativeMemory.AllocZeroed((nuint)(argv.Count + 1), (nuint)sizeof(nint));
+        for (int i = 0; i < argv.Count; i++) p[i] = (byte*)Marshal.StringToCoTaskMemUTF8(argv[i]);
+        // An empty file name fails with ENOENT before any lookup: binds the call now, not after pivot_root.
+        byte empty = 0;
+        Execvp(&empty, p);
+        return p;
+    }
+
+    /// <summary>execvp(3) with argv[0] as the file: returns only on failure (-1, errno in <see cref="LastError"/>).</summary>
+    public static int Exec(byte** argv) => Execvp(argv[0], argv);
+
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 
