@@ -37,7 +37,7 @@ public sealed partial class DashboardView : Window
     private readonly SchedstatDemand? _schedstat;
     private readonly UiWork _work;
     private readonly bool _ownWorker;
-    private readonly Label _header, _cgroupTitle, _processTitle, _message;
+    private readonly TextLines _header, _cgroupTitle, _processTitle, _message;
     private readonly StatusBar _keyBar;
     private readonly Dictionary<Command, CgroupAction> _cgroupCommands = [];
     private readonly HashSet<Key> _boundHere = [];
@@ -77,17 +77,17 @@ public sealed partial class DashboardView : Window
         SettingsControl = new SettingsController(CgroupModel, ProcessModel, interval, _work);
         ProcessController = new ProcessController(_work);
 
-        _header = new PlainLabel { X = 0, Y = 0, Width = Dim.Fill(), Height = 2 };
-        _cgroupTitle = new PlainLabel { X = 0, Y = 2, Width = Dim.Fill(), Height = 1 };
+        _header = new TextLines { X = 0, Y = 0, Width = Dim.Fill(), Height = 2 };
+        _cgroupTitle = new TextLines { X = 0, Y = 2, Width = Dim.Fill(), Height = 1 };
         var cg = Cgroups.View;
         cg.X = 0; cg.Y = 3; cg.Width = Dim.Fill();
         cg.Height = Dim.Func(_ => CgroupTableHeight());
-        _processTitle = new PlainLabel { X = 0, Y = Pos.Bottom(cg), Width = Dim.Fill(), Height = 1 };
+        _processTitle = new TextLines { X = 0, Y = Pos.Bottom(cg), Width = Dim.Fill(), Height = 1 };
         var pv = Processes.View;
         pv.X = 0; pv.Y = Pos.Bottom(_processTitle); pv.Width = Dim.Fill(); pv.Height = Dim.Fill(1);
         _keyBar = new StatusBar(KeyBarShortcuts()) { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
         // Messages, a dialog's keys and running work take the key bar's line while there is something to say.
-        _message = new PlainLabel { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1, Visible = false };
+        _message = new TextLines { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1, Visible = false };
         Add(_header, _cgroupTitle, cg, _processTitle, pv, _keyBar, _message);
 
         Cgroups.SelectionChanged += OnCgroupSelected;
