@@ -70,7 +70,7 @@ for round in $(seq "$R"); do
         sleep 1
         kill -9 "$pid" 2>/dev/null || true
         pid=""
-        tmux kill-session -t "$SESSION"
+        tmux kill-session -t "$SESSION" 2>/dev/null || true
         printf '%s round %d: %.2f CPU-s/min, RSS %.1f MB, ticks by thread:%s; host: %d processes, load %s\n' \
             "$bin" "$round" "$(echo "($end - $start) * 60 / 100 / $W" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$threads" \
             "$(ls /proc | grep -c '^[0-9]')" "$(cut -d' ' -f1-3 /proc/loadavg)"
