@@ -22,7 +22,9 @@ SESSION=ctop-idle-rig-$$
 HIERARCHIES=""
 for h in cpu cpuacct memory pids unified systemd; do [ -d /sys/fs/cgroup/$h ] && HIERARCHIES="$HIERARCHIES $h"; done
 
+pid=""
 cleanup() {
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
     tmux kill-session -t "$SESSION" 2>/dev/null || true
     for h in $HIERARCHIES; do
         [ -d "/sys/fs/cgroup/$h/$N" ] || continue
@@ -62,7 +64,13 @@ for round in $(seq "$R"); do
         done
         unset before
         rss=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status)
-        tmux kill-session -t "$SESSION"
+        # ctop is the namespace's init, which ignores the SIGHUP of a closed pane: quit it, and kill it if it stays
+        # (its end takes the namespace's sleeps with it).
+        tmux send-keys -t "$SESSION" q
+        sleep 1
+        kill -9 "$pid" 2>/dev/null || true
+        pid=""
+        tmux kill-session -t "$SESSION" 2>/dev/null || true
         printf '%s round %d: %.2f CPU-s/min, RSS %.1f MB, ticks by thread:%s; host: %d processes, load %s\n' \
             "$bin" "$round" "$(echo "($end - $start) * 60 / 100 / $W" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$threads" \
             "$(ls /proc | grep -c '^[0-9]')" "$(cut -d' ' -f1-3 /proc/loadavg)"
