@@ -25,7 +25,7 @@ public static class Program
             Console.IsOutputRedirected,
             (cli, config) =>
             {
-                // Dashboard.Run applies Terminal.Gui's configuration itself, after it has started sampling.
+                Ui.TerminalGuiStartup.Apply();
                 return ProcessConsole.ExitCodeAfterStop(Ui.Dashboard.Run(cli.Sampling, cli.Batch.Filter, config, cts.Token));
             },
             () => Config.ConfigFile.Load(warnings: Console.Error));

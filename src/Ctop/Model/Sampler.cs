@@ -52,9 +52,6 @@ public sealed class Sampler : IDisposable
     private readonly List<(int Pid, string Comm)> _fresh = new();
     private readonly List<(int Pid, ulong Start)> _gone = new();
     private static readonly ProcessInfo Pending = new("?", "", null, null);
-    /// <summary>From this many new processes in one sample (a first sample on a busy host), their facts are read on two cores.</summary>
-    internal const int ParallelFactsFrom = 256;
-    private ProcReader? _factsReader;
     private long _samples;
 
     public Sampler(SamplerOptions options)
@@ -184,7 +181,13 @@ public sealed class Sampler : IDisposable
             result[pid] = new ProcessSample(pid, stat.StartTime, stat.Ppid, stat.State, stat.UTime + stat.STime,
                 (long)stat.Rss * pageSize, stat.NumThreads, info) { WaitNs = schedstat ? ReadWait(pid, stat.NumThreads) : null };
         }
-        ReadFresh(result, mapped);
+        foreach (var (pid, comm) in _fresh)
+        {
+            var s = result[pid];
+            var known = ReadInfo(pid, comm, mapped && _cgroupOfPid.TryGetValue(pid, out var cgroup) ? cgroup : null);
+            _info[(pid, s.StartTime)] = known;
+            result[pid] = s with { Info = known.Info };
+        }
         // Forget the facts of processes that are gone, so churn cannot grow the cache.
         if (_info.Count > result.Count * 2 + 64)
         {
@@ -238,61 +241,11 @@ public sealed class Sampler : IDisposable
     private bool UsageAt(int pid, string path) =>
         _coMounted || (_separateCpuacct is not null && _acctOfPid.TryGetValue(pid, out var acct) && acct == path);
 
-    /// <summary>
-    /// The facts of the processes new to this sample (all of them in the first one: status and cmdline each, the slowest
-    /// part of a first sample). A large batch is split in two and the second half's files are read on another core by a
-    /// reader of its own, meanwhile; names, cgroups and the cache are worked out on this thread, in the same order.
-    /// </summary>
-    private void ReadFresh(Dictionary<int, ProcessSample> result, bool mapped)
+    private Known ReadInfo(int pid, string comm, string? cgroup)
     {
-        int n = _fresh.Count;
-        int split = n >= ParallelFactsFrom && Environment.ProcessorCount > 1 ? n / 2 : n;
-        RawFacts[]? other = null;
-        Task? helper = null;
-        if (split < n)
-        {
-            var reader = _factsReader ??= new ProcReader(_options.ProcRoot);
-            var fresh = _fresh;
-            other = new RawFacts[n - split];
-            helper = Task.Run(() =>
-            {
-                for (int i = split; i < n; i++) other[i - split] = ReadRaw(reader, fresh[i].Pid);
-            });
-        }
-        try
-        {
-            for (int i = 0; i < split; i++) AddInfo(result, mapped, i, ReadRaw(_proc, _fresh[i].Pid));
-        }
-        finally
-        {
-            // Never leave the helper reading into the list while this thread goes on (or unwinds).
-            if (helper is not null) ((IAsyncResult)helper).AsyncWaitHandle.WaitOne();
-        }
-        if (helper is null) return;
-        helper.GetAwaiter().GetResult(); // its exception, as the first half's would have been
-        for (int i = split; i < n; i++) AddInfo(result, mapped, i, other![i - split]);
-    }
-
-    private void AddInfo(Dictionary<int, ProcessSample> result, bool mapped, int i, RawFacts raw)
-    {
-        var (pid, comm) = _fresh[i];
-        var s = result[pid];
-        var known = ReadInfo(pid, comm, raw, mapped && _cgroupOfPid.TryGetValue(pid, out var cgroup) ? cgroup : null);
-        _info[(pid, s.StartTime)] = known;
-        result[pid] = s with { Info = known.Info };
-    }
-
-    /// <summary>What status (the real uid) and cmdline say of a process; nulls when it is gone, unreadable or has none.</summary>
-    private readonly record struct RawFacts(uint? Uid, string? Command);
-
-    private static RawFacts ReadRaw(ProcReader reader, int pid) => new(
-        reader.TryReadUid(pid, out var uid) && uid is { } ids ? ids.Real : null,
-        reader.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : null);
-
-    private Known ReadInfo(int pid, string comm, RawFacts raw, string? cgroup)
-    {
-        string user = raw.Uid is { } uid ? UserName(uid) : "?";
-        string command = raw.Command ?? "[" + comm + "]";
+        string user = "?";
+        if (_proc.TryReadUid(pid, out var uid) && uid is { } ids) user = UserName(ids.Real);
+        string command = _proc.TryReadCmdline(pid, out var cmd) && !cmd.IsEmpty ? cmd.DisplayString : "[" + comm + "]";
         var known = new Known { Info = new ProcessInfo(user, command, null, null) };
         if (cgroup is not null)
         {

@@ -1,4 +1,3 @@
-using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using Ctop.Config;
 using Ctop.Model;
@@ -23,9 +22,6 @@ public static class Dashboard
     /// command line's selection (-p, -u, --cgroup) narrows every frame, as in batch mode and as top's -u does.
     /// <paramref name="stop"/> (SIGINT, SIGTERM) ends it as q does: the stop goes through the UI loop, the terminal is
     /// restored; the caller turns the signal into the exit code.
-    /// Sampling starts before Terminal.Gui is set up (its configuration, the driver, the views: the UI thread's first
-    /// ~100 ms and more), so the first samples are taken on the sampler's thread meanwhile and the first frame is drawn
-    /// as soon as the screen is ready; the view gets the latest frame when it subscribes.
     /// </summary>
     public static int Run(SamplingOptions options, FrameFilter filter, ConfigFile config, CancellationToken stop = default)
     {
@@ -48,16 +44,12 @@ public static class Dashboard
             Console.Error.WriteLine($"ctop: {e.Message}");
             return 1;
         }
-        var early = Selected(FrameSource.Create(options, history: history)).Replay(1);
-        using var sampling = early.Connect();
-        // The view's subscription owns the sampling started here: when it lets go (another interval, the end), it stops.
-        var frames = Observable.Create<Frame>(o => new CompositeDisposable(early.Subscribe(o), sampling));
-        TerminalGuiStartup.Apply();
         var app = Application.Create();
         var idle = IdleLoop.Attach(app);
         try
         {
             app.Init();
+            var frames = Selected(FrameSource.Create(options, history: history));
             using var view = new DashboardView(app, frames, new UiScheduler(app), history, options.Interval, tuner, schedstat)
             {
                 ConfigPath = config.Path,
