@@ -102,7 +102,7 @@ internal static unsafe partial class Native
     public static partial int SpawnAttrSetSigMask(void* attr, byte* set);
 
     public const int LOCK_EX = 2, LOCK_NB = 4;
-    public const short POLLIN = 1, POLLERR = 8, POLLHUP = 16;
+    public const short POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
 
     /// <summary>struct pollfd.</summary>
     public struct PollFd

@@ -68,11 +68,20 @@ public static class Dashboard
         finally
         {
             idle?.Stop();
-            app.Dispose(); // restores the screen, cursor and input modes
+            try
+            {
+                app.Dispose(); // restores the screen, cursor and input modes
+                Console.Out.Write(RestoreKeypad);
+                Console.Out.Flush();
+            }
+            catch (IOException) when (idle?.HungUp == true)
+            {
+                // No terminal left to restore.
+            }
             idle?.Dispose();
-            Console.Out.Write(RestoreKeypad);
-            Console.Out.Flush();
         }
+        // Ended by its terminal's hang-up: the exit a shell reports for SIGHUP, with nowhere to print a message.
+        if (idle?.HungUp == true) return 128 + 1;
         if (error is null) return 0;
         Console.Error.WriteLine($"ctop: {error.Message}");
         return 1;

@@ -41,13 +41,13 @@ public sealed class IdleLoop : IDisposable
     private IApplication? _app;
     private PosixSignalRegistration? _winch;
     private long _lastIteration, _lastInput;
-    private volatile bool _stopped;
+    private volatile bool _stopped, _hungUp;
 
     /// <summary>Why the last <see cref="WaitForWork"/> returned, and the timeout it waited with (tests read them).</summary>
     public Wake LastWake { get; private set; }
     public int LastTimeoutMs { get; private set; }
 
-    public enum Wake { Busy, Timeout, Woken, Input, Stopped }
+    public enum Wake { Busy, Timeout, Woken, Input, Stopped, HangUp }
 
     public IdleLoop()
     {
@@ -170,8 +170,19 @@ public sealed class IdleLoop : IDisposable
     {
         if (_stopped) return Wake.Stopped;
         int ready = _stop.WaitWith(fd, (int)InputCap.TotalMilliseconds);
+        if (ready == 3)
+        {
+            // The terminal is gone and SIGHUP did not end ctop (ignored: nohup, or ctop is a PID namespace's init). Left
+            // alone, Terminal.Gui would poll a dead terminal and redraw into it for ever; end the run as q does.
+            _hungUp = true;
+            if (_app is { } app) app.Invoke(() => app.RequestStop());
+            return Wake.HangUp;
+        }
         return ready switch { 2 => Wake.Input, 1 => Wake.Stopped, _ => Wake.Timeout };
     }
+
+    /// <summary>The terminal hung up (<see cref="Wake.HangUp"/>): the run was asked to end.</summary>
+    public bool HungUp => _hungUp;
 
     /// <summary>The input thread queued what it read.</summary>
     internal void InputRead()
@@ -236,7 +247,10 @@ public sealed class IdleLoop : IDisposable
         /// <summary>Polls the pipe; true if it was written, then drained.</summary>
         public bool Wait(int timeoutMs) => WaitWith(-1, timeoutMs) == 1 && Drain();
 
-        /// <summary>0: timeout; 1: the pipe is readable (not drained); 2: <paramref name="fd"/> is readable.</summary>
+        /// <summary>
+        /// 0: timeout; 1: the pipe is readable (not drained); 2: <paramref name="fd"/> is readable; 3: <paramref name="fd"/>
+        /// hung up or failed (a closed terminal: no more input will come).
+        /// </summary>
         public int WaitWith(int fd, int timeoutMs)
         {
             var fds = stackalloc Native.PollFd[2];
@@ -244,7 +258,8 @@ public sealed class IdleLoop : IDisposable
             fds[1] = new Native.PollFd { Fd = fd, Events = Native.POLLIN };
             int n = Native.Poll(fds, fd >= 0 ? 2u : 1u, timeoutMs);
             if (n <= 0) return 0; // timeout, or EINTR (a signal): the caller's loop comes back
-            if (fd >= 0 && (fds[1].Revents & (Native.POLLIN | Native.POLLHUP | Native.POLLERR)) != 0) return 2;
+            if (fd >= 0 && (fds[1].Revents & (Native.POLLHUP | Native.POLLERR | Native.POLLNVAL)) != 0) return 3;
+            if (fd >= 0 && (fds[1].Revents & Native.POLLIN) != 0) return 2;
             return fds[0].Revents != 0 ? 1 : 0;
         }
 
@@ -280,7 +295,7 @@ internal sealed class IdleInput(IdleLoop loop, int fd) : AnsiInput
     {
         if (base.Peek()) return true;
         // Nothing yet: sleep until there is (then Read), or return false, after which Terminal.Gui waits 20 ms.
-        if (fd < 0 || loop.Stopped) return false;
+        if (fd < 0 || loop.Stopped || loop.HungUp) return false;
         return loop.WaitForInput(fd) == IdleLoop.Wake.Input && base.Peek();
     }
 

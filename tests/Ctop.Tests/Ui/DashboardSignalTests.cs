@@ -52,6 +52,50 @@ public class DashboardSignalTests
         }
     }
 
+    /// <summary>
+    /// A dashboard whose terminal closes while SIGHUP is ignored (nohup; ctop as a PID namespace's init, where the
+    /// kernel drops it) ends by itself, with 129, instead of polling and redrawing into the dead terminal.
+    /// </summary>
+    [Fact]
+    public void ItsTerminalClosingEndsItWhenSighupIsIgnored()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "ctop.dll");
+        string dir = Directory.CreateTempSubdirectory("ctop-test-hangup-").FullName;
+        string session = $"ctop-test-hangup-{Environment.ProcessId}";
+        // trap '' HUP: SIG_IGN, which exec keeps. The exit code goes to a file: the pane is gone by then.
+        string script = $"trap '' HUP; sh -c 'echo $$ > {dir}/pid; exec env -u DisableRealDriverIO TERM=xterm-256color XDG_CONFIG_HOME={dir} dotnet {dll}' "
+            + $"2>/dev/null; echo $? > {dir}/code";
+        Tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "sh", "-c", script);
+        int pid = 0;
+        try
+        {
+            Wait(() => Tmux("capture-pane", "-p", "-t", session).Contains("F10Quit", StringComparison.Ordinal), "the dashboard", session);
+            pid = int.Parse(File.ReadAllText(Path.Combine(dir, "pid")).Trim(), CultureInfo.InvariantCulture);
+            string ignored = File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim();
+            Assert.True((Convert.ToUInt64(ignored, 16) & 1) != 0, $"SIGHUP is not ignored (SigIgn {ignored}): the test would not test the hang-up");
+            Tmux("kill-session", "-t", session);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (Directory.Exists($"/proc/{pid}") && !IsZombie(pid) && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.False(Directory.Exists($"/proc/{pid}") && !IsZombie(pid), "the dashboard still runs 20 s after its terminal closed");
+            string code = Path.Combine(dir, "code");
+            deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!(File.Exists(code) && File.ReadAllText(code).Trim().Length > 0) && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.Equal("129", File.ReadAllText(code).Trim());
+        }
+        finally
+        {
+            if (pid > 0 && Directory.Exists($"/proc/{pid}")) Syscall.kill(pid, Signum.SIGKILL);
+            Tmux("kill-session", "-t", session);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z'); }
+        catch (IOException) { return false; }
+    }
+
     private static string[] Flags(string session) =>
         Tmux("display-message", "-p", "-t", session, "#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{keypad_cursor_flag}")
             .Trim().Split(' ');

@@ -132,6 +132,33 @@ public class IdleLoopTests
     }
 
     [Fact]
+    public unsafe void AHangUpEndsTheInputThreadsSleepAndAsksTheRunToEnd()
+    {
+        var (app, loop) = Start();
+        int* fds = stackalloc int[2];
+        Assert.Equal(0, Ctop.Posix.Native.Pipe2(fds, Ctop.Posix.Native.O_CLOEXEC));
+        int read = fds[0];
+        try
+        {
+            var wake = IdleLoop.Wake.Timeout;
+            var reader = new Thread(() => { while ((wake = loop.WaitForInput(read)) == IdleLoop.Wake.Timeout) { } });
+            reader.Start();
+            Thread.Sleep(50);
+            Assert.False(loop.HungUp);
+            // The writer's end closing is what a terminal's closing looks like to poll(): POLLHUP, no data.
+            Mono.Unix.Native.Syscall.close(fds[1]);
+            reader.Join();
+            Assert.Equal(IdleLoop.Wake.HangUp, wake);
+            Assert.True(loop.HungUp);
+        }
+        finally
+        {
+            End(app, loop);
+            Mono.Unix.Native.Syscall.close(read);
+        }
+    }
+
+    [Fact]
     public unsafe void StopEndsTheInputThreadsSleep()
     {
         var (app, loop) = Start();
