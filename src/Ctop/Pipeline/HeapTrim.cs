@@ -31,12 +31,13 @@ public sealed class HeapTrim
     /// <summary>
     /// The trim of a live sampler: every 4 samples, not in the first frame's two samples (`ctop -b -n 1` exits after
     /// them). Every sample cost ~7% more CPU in `ctop -b` at ~4,100 processes for 2-4 MB less RSS than every 4, which
-    /// cost no measurable CPU (its collections stand in for gen0 ones). A due collection waits until 8 MiB were
-    /// allocated since the last one: a busy host allocates that in 1-2 samples, so nothing changes there, but a quiet one
-    /// allocates a few hundred KB a sample, and there the compaction and the re-committing of the pages it gave back
-    /// (fresh pages faulted in and zeroed) were a good part of the dashboard's cost for nothing to give back.
+    /// cost no measurable CPU (its collections stand in for gen0 ones). A due collection waits until 2 MiB were
+    /// allocated since the last one: a busy host allocates that within 4 samples, so nothing changes there, but a quiet
+    /// one allocates a few hundred KB a sample, and there the compaction and the re-committing of the pages it gave back
+    /// (fresh pages faulted in and zeroed) were a good part of the dashboard's cost for nothing to give back. 8 MiB
+    /// saved as much on a quiet host but cost the dashboard at 2,000 processes 4 MB of RSS (collections every 8 samples).
     /// </summary>
-    public static HeapTrim Create() => new(collectEvery: 4, Collect, minAllocated: 8 << 20);
+    public static HeapTrim Create() => new(collectEvery: 4, Collect, minAllocated: 2 << 20);
 
     /// <summary>Called after each sample was consumed.</summary>
     public void AfterSample()
