@@ -39,6 +39,12 @@ public sealed class HeapTrim
     /// </summary>
     public static HeapTrim Create() => new(collectEvery: 4, Collect, minAllocated: 2 << 20);
 
+    /// <summary>
+    /// Every 4 samples whatever was allocated: the recorder, which allocates little per sample and runs for days, so its
+    /// heap is kept at its floor (its RSS target is 30 MB; with the threshold it stood at 30.3).
+    /// </summary>
+    public static HeapTrim CreateUnconditional() => new(collectEvery: 4, Collect);
+
     /// <summary>Called after each sample was consumed.</summary>
     public void AfterSample()
     {
