@@ -135,7 +135,8 @@ internal sealed class CellTableView(ITableSource table) : TableView(table)
         }
     }
 
-    private static bool Ascii(string s)
+    /// <summary>Printable ASCII only: one column per character, nothing for Terminal.Gui to measure (TextLines too).</summary>
+    internal static bool Ascii(string s)
     {
         foreach (char ch in s) if (ch < ' ' || ch > '~') return false;
         return true;

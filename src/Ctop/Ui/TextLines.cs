@@ -59,7 +59,7 @@ internal sealed class TextLines : View
 
     private void DrawLine(int y, string line, int width, Attribute a)
     {
-        if (!Ascii(line) || App?.Driver?.Contents is not { } contents)
+        if (!CellTableView.Ascii(line) || App?.Driver?.Contents is not { } contents)
         {
             // Wide or combining characters: the driver measures and places them.
             SetAttribute(a);
@@ -99,12 +99,5 @@ internal sealed class TextLines : View
         if (to <= line.Length) return line[from..to];
         if (from >= line.Length) return new string(' ', to - from);
         return line[from..] + new string(' ', to - line.Length);
-    }
-
-    private static bool Ascii(string s)
-    {
-        foreach (char c in s)
-            if (c < ' ' || c > '~') return false;
-        return true;
     }
 }
