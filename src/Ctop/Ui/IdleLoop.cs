@@ -42,6 +42,8 @@ public sealed class IdleLoop : IDisposable
     private PosixSignalRegistration? _winch;
     private long _lastIteration, _lastInput;
     private volatile bool _stopped, _hungUp;
+    /// <summary>The terminal Terminal.Gui reads (stdin when it is one), or -1.</summary>
+    private int _terminal = -1;
 
     /// <summary>Why the last <see cref="WaitForWork"/> returned, and the timeout it waited with (tests read them).</summary>
     public Wake LastWake { get; private set; }
@@ -116,6 +118,9 @@ public sealed class IdleLoop : IDisposable
     public Wake WaitForWork()
     {
         if (_stopped || _app is not { } app) return LastWake = Wake.Stopped;
+        // The input thread may not be in its poll() when the terminal goes (Terminal.Gui's own read fails first), so the
+        // main loop looks too: one poll() without waiting per iteration.
+        if (HangsUp(_terminal)) return LastWake = Wake.HangUp;
         long now = Stopwatch.GetTimestamp();
         int timeout = (int)Cap.TotalMilliseconds;
         if (Stopwatch.GetElapsedTime(_lastInput, now) < InputGrace) timeout = _periodMs;
@@ -170,15 +175,33 @@ public sealed class IdleLoop : IDisposable
     {
         if (_stopped) return Wake.Stopped;
         int ready = _stop.WaitWith(fd, (int)InputCap.TotalMilliseconds);
-        if (ready == 3)
-        {
-            // The terminal is gone and SIGHUP did not end ctop (ignored: nohup, or ctop is a PID namespace's init). Left
-            // alone, Terminal.Gui would poll a dead terminal and redraw into it for ever; end the run as q does.
-            _hungUp = true;
-            if (_app is { } app) app.Invoke(() => app.RequestStop());
-            return Wake.HangUp;
-        }
+        if (ready == 3) return HangUp();
         return ready switch { 2 => Wake.Input, 1 => Wake.Stopped, _ => Wake.Timeout };
+    }
+
+    /// <summary>
+    /// True (and the run asked to end) if <paramref name="fd"/>, the terminal, hung up: one poll() without waiting. The
+    /// input thread asks before Terminal.Gui's own read, which on a hung-up terminal reads nothing for ever (its poll says
+    /// readable), and the main loop at each iteration.
+    /// </summary>
+    internal bool HangsUp(int fd)
+    {
+        if (_hungUp) return true;
+        if (fd < 0 || _stop.WaitWith(fd, 0) != 3) return false;
+        HangUp();
+        return true;
+    }
+
+    /// <summary>
+    /// The terminal is gone and SIGHUP did not end ctop (ignored: nohup, or ctop is a PID namespace's init). Left alone,
+    /// Terminal.Gui would read the dead terminal and redraw into it for ever; the run ends as q ends it.
+    /// </summary>
+    private Wake HangUp()
+    {
+        _hungUp = true;
+        if (_app is { } app) app.Invoke(() => app.RequestStop());
+        Signal();
+        return Wake.HangUp;
     }
 
     /// <summary>The terminal hung up (<see cref="Wake.HangUp"/>): the run was asked to end.</summary>
@@ -280,7 +303,12 @@ public sealed class IdleLoop : IDisposable
     /// <summary>Terminal.Gui's ANSI driver with <see cref="IdleInput"/> as its input.</summary>
     private sealed class IdleComponentFactory(IdleLoop loop) : AnsiComponentFactory
     {
-        public override IInput<char> CreateInput() => new IdleInput(loop, Mono.Unix.Native.Syscall.isatty(0) ? 0 : -1);
+        public override IInput<char> CreateInput()
+        {
+            int fd = Mono.Unix.Native.Syscall.isatty(0) ? 0 : -1;
+            loop._terminal = fd;
+            return new IdleInput(loop, fd);
+        }
     }
 }
 
@@ -293,9 +321,10 @@ internal sealed class IdleInput(IdleLoop loop, int fd) : AnsiInput
 {
     public override bool Peek()
     {
+        if (loop.HangsUp(fd)) return false;
         if (base.Peek()) return true;
         // Nothing yet: sleep until there is (then Read), or return false, after which Terminal.Gui waits 20 ms.
-        if (fd < 0 || loop.Stopped || loop.HungUp) return false;
+        if (fd < 0 || loop.Stopped) return false;
         return loop.WaitForInput(fd) == IdleLoop.Wake.Input && base.Peek();
     }
 
