@@ -80,6 +80,7 @@ public sealed class CgroupReader
     private const int MaxUnsweptDirectories = 4096;
     private readonly CgroupFileReader _files;
     private readonly Dictionary<string, Directories> _dirs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Directories>.AlternateLookup<ReadOnlySpan<char>> _dirsBySpan;
     private readonly List<string> _stale = new();
     private readonly CgroupHierarchy? _cpu, _cpuacct, _memory, _pids, _cpuset, _io;
     private readonly bool _v1Memsw;
@@ -88,6 +89,7 @@ public sealed class CgroupReader
     public CgroupReader(CgroupLayout layout, CgroupFileReader? files = null)
     {
         Layout = layout;
+        _dirsBySpan = _dirs.GetAlternateLookup<ReadOnlySpan<char>>();
         _files = files ?? new CgroupFileReader();
         _cpu = layout.HierarchyOf(Controllers.Cpu);
         _cpuacct = layout.HierarchyOf(Controllers.Cpuacct);
@@ -122,6 +124,22 @@ public sealed class CgroupReader
     /// </summary>
     public int LimitRereadSamples { get; set; } = 1;
 
+    /// <summary>
+    /// With <see cref="LimitRereadSamples"/> &gt; 1, a PSI file is not read while nothing under its parent stalled: the
+    /// kernel adds a task's stall time to its cgroup and to every ancestor, so when the parent's "some" total did not move
+    /// over this sample (read just before, or itself skipped for the same reason), the child's totals cannot have moved
+    /// either. Its averages can still move while the kernel folds an earlier stall into them, so a file is skipped only
+    /// when its averages were all 0.00 at a read that came this long after its total last moved (two of the kernel's
+    /// 2-s PSI periods); zero averages then only decay, and stay 0.00. A skipped file is still read on the limits'
+    /// schedule (every N samples). Staleness: a stall that begins between the parent's read and the child's shows at the
+    /// next sample (totals are cumulative, nothing is lost); the kernel's rounding to whole µs can hold back a sub-µs
+    /// stall until the next scheduled read.
+    /// </summary>
+    public TimeSpan PressureSettle { get; set; } = TimeSpan.FromMilliseconds(4100);
+
+    /// <summary>PSI files not read because nothing under the parent stalled (see <see cref="PressureSettle"/>), since this reader was made.</summary>
+    public long PressureFilesSkipped { get; private set; }
+
     /// <summary>A cgroup's directory in each hierarchy that matters, worked out once per path (null: not reachable there),
     /// and its limits as last read.</summary>
     private sealed class Directories
@@ -142,6 +160,20 @@ public sealed class CgroupReader
         public int? Weight;
         public ulong? Shares;
         public ulong? MemoryLimit, MemoryHigh, PidsMax;
+        /// <summary>PSI per resource (cpu, memory, io) as last read, and the whole as last returned.</summary>
+        public PsiKept[]? Psi;
+        public CgroupPressure? Pressure;
+    }
+
+    /// <summary>One PSI file as last read, and what is known of its "some" total.</summary>
+    private sealed class PsiKept
+    {
+        public Pressure? Value;
+        public ulong? Total;
+        /// <summary>Environment.TickCount64 at the first read that saw <see cref="Total"/>, and at the last read.</summary>
+        public long SameSince, ReadAt;
+        /// <summary>The sample in which the file was last read or skipped, and the last one over which its total is known not to have moved.</summary>
+        public long SeenAt = -2, QuietAt = -2;
     }
 
     private Directories DirectoriesOf(string path)
@@ -216,7 +248,7 @@ public sealed class CgroupReader
             (parts & CgroupParts.Pids) != 0 ? ReadPids(d, due) : null,
             (parts & CgroupParts.EffectiveCpus) != 0 ? ReadEffectiveCpus(d, due) : null,
             (parts & CgroupParts.Io) != 0 ? ReadIo(d, due) : null,
-            (parts & CgroupParts.Pressure) != 0 ? ReadPressure(d, due) : null);
+            (parts & CgroupParts.Pressure) != 0 ? ReadPressure(d, path, due) : null);
         return stats.IsEmpty ? null : stats;
     }
 
@@ -384,15 +416,58 @@ public sealed class CgroupReader
     public CgroupPressure? ReadPressure(string path)
     {
         var d = DirectoriesOf(path);
-        return ReadPressure(d, LimitsDue(d));
+        return ReadPressure(d, path, LimitsDue(d));
     }
 
-    private CgroupPressure? ReadPressure(Directories d, bool due)
+    private static readonly string[] PsiResources = ["cpu", "memory", "io"];
+
+    private CgroupPressure? ReadPressure(Directories d, string path, bool due)
     {
         if (d.Unified is not { } dir || !Looks(d, CgroupParts.Pressure, due)) return null;
-        var cpu = _files.ReadPressure(dir, "cpu");
-        var mem = _files.ReadPressure(dir, "memory");
-        var io = _files.ReadPressure(dir, "io");
-        return Present(d, CgroupParts.Pressure, cpu is not null || mem is not null || io is not null) ? new CgroupPressure(cpu, mem, io) : null;
+        var kept = d.Psi ??= [new(), new(), new()];
+        // A parent is only of use when it was read before this cgroup in this sample (parents sort first).
+        var parent = !due && LimitRereadSamples > 1 ? ParentOf(path) : null;
+        bool read = false;
+        Span<Pressure?> p = stackalloc Pressure?[3];
+        for (int r = 0; r < 3; r++) p[r] = ReadPsi(kept[r], parent?.Psi?[r], dir, PsiResources[r], ref read);
+        if (!read && d.Pressure is { } same) return same;
+        return d.Pressure = Present(d, CgroupParts.Pressure, p[0] is not null || p[1] is not null || p[2] is not null)
+            ? new CgroupPressure(p[0], p[1], p[2]) : null;
     }
+
+    private Directories? ParentOf(string path)
+    {
+        int slash = path.LastIndexOf('/');
+        if (slash < 0 || path.Length == 1) return null;
+        var parentPath = slash == 0 ? "/".AsSpan() : path.AsSpan(0, slash);
+        return _dirsBySpan.TryGetValue(parentPath, out var p) && p.Generation == _generation && p.Unified is not null ? p : null;
+    }
+
+    private Pressure? ReadPsi(PsiKept k, PsiKept? parent, string dir, string resource, ref bool read)
+    {
+        long gen = _generation;
+        if (parent is { } pk && pk.QuietAt == gen && k.SeenAt == gen - 1 && k.Total is not null && k.Value is { } kept
+            && AllZero(kept) && k.ReadAt - k.SameSince >= (long)PressureSettle.TotalMilliseconds)
+        {
+            k.SeenAt = k.QuietAt = gen;
+            PressureFilesSkipped++;
+            return kept;
+        }
+        read = true;
+        var now = _files.ReadPressure(dir, resource);
+        long at = Environment.TickCount64;
+        ulong? total = now?.Some?.TotalUsec;
+        // An unchanged total over any span that ends now is unchanged over this sample too.
+        if (total is not null && total == k.Total) k.QuietAt = gen;
+        else k.SameSince = at;
+        k.Total = total;
+        k.Value = now;
+        k.ReadAt = at;
+        k.SeenAt = gen;
+        return now;
+    }
+
+    private static bool AllZero(Pressure p) => Zero(p.Some) && Zero(p.Full);
+
+    private static bool Zero(PressureLine? l) => l is not { } v || (v.Avg10 == 0 && v.Avg60 == 0 && v.Avg300 == 0);
 }

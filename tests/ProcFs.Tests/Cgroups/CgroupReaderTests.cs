@@ -165,6 +165,60 @@ public class CgroupReaderTests
     }
 
     [Fact]
+    public void PsiUnderAQuietParentIsNotReadAgainUntilTheParentMovesOrItsTurnComes()
+    {
+        using var t = HostFixtures.V2Host();
+        var r = Reader(t);
+        r.LimitRereadSamples = 8;
+        r.PressureSettle = TimeSpan.Zero;
+        const string Parent = "/system.slice", Child = HostFixtures.DockerScope;
+        void Psi(string cg, ulong total, string avg10 = "0.00", string resource = "cpu") =>
+            t.Write("sys/fs/cgroup" + cg + "/" + resource + ".pressure",
+                $"some avg10={avg10} avg60=0.00 avg300=0.00 total={total}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+        foreach (var res in new[] { "cpu", "memory", "io" })
+        {
+            Psi(Parent, 100, resource: res);
+            Psi(Child, 50, resource: res);
+        }
+        // One sample: the parent first (paths sort parents first), then the child's cpu "some" total.
+        ulong Sample()
+        {
+            r.Read(Parent);
+            var total = r.Read(Child)!.Pressure!.Cpu!.Value.Some!.Value.TotalUsec;
+            r.Sweep();
+            return total;
+        }
+        Assert.Equal(50UL, Sample());
+
+        // The child's file moves while the parent's does not (no kernel does that: it is how a skipped read shows):
+        // kept while the parent is quiet, read on the limits' schedule within 8 samples.
+        Psi(Child, 60);
+        var seen = Enumerable.Range(0, 8).Select(_ => Sample()).ToList();
+        Assert.Equal(50UL, seen[0]);
+        Assert.Equal(60UL, seen[^1]);
+        Assert.True(r.PressureFilesSkipped >= 3, $"{r.PressureFilesSkipped} files skipped");
+
+        // The parent moves: the child is read in the same sample.
+        Psi(Child, 70);
+        Psi(Parent, 200);
+        Assert.Equal(70UL, Sample());
+        // Quiet again, and the child's last read had zero averages: skipped.
+        Psi(Child, 80, "0.50");
+        Assert.Equal(70UL, Sample());
+        // Averages above zero are read every sample, as they decay while the totals stand still.
+        Psi(Parent, 300);
+        Assert.Equal(80UL, Sample());
+        Psi(Child, 90, "0.50");
+        Assert.Equal(90UL, Sample());
+        // Zero averages, but read before the kernel could have folded the last stall into them: read.
+        r.PressureSettle = TimeSpan.FromHours(1);
+        Psi(Child, 100);
+        Assert.Equal(100UL, Sample());
+        Psi(Child, 110);
+        Assert.Equal(110UL, Sample());
+    }
+
+    [Fact]
     public void AMalformedFileIsAnErrorNamingItsPath()
     {
         using var t = HostFixtures.V2Host();
@@ -213,6 +267,43 @@ public class CgroupReaderKernelTests
         Assert.Null(b.Memory!.LimitBytes);
         // v1 does not move charges with a task, so a loop moved in may have charged nothing here: compare with the file.
         Assert.Equal(ulong.Parse(cg.Read("memory", "memory.usage_in_bytes"), CultureInfo.InvariantCulture), b.Memory.UsageBytes);
+    }
+
+    [UnifiedKernelFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void PsiOfAQuietChildIsSkippedAndAStallThatStartsInItShowsAtTheNextSample()
+    {
+        using var cg = new RealCgroup("unified");
+        string child = cg.CreateChild("stalls");
+        // Limits never come due here: what is skipped is skipped for the quiet parent alone. The settle time is the default.
+        var reader = new CgroupReader(CgroupLayout.Discover()) { LimitRereadSamples = 1000 };
+        ulong ChildCpu()
+        {
+            reader.ReadPressure(cg.CgroupPath);
+            var total = reader.ReadPressure(child)!.Cpu!.Value.Some!.Value.TotalUsec;
+            reader.Sweep();
+            return total;
+        }
+        ulong before = ChildCpu();
+        var quiet = Stopwatch.StartNew();
+        while (reader.PressureFilesSkipped < 3 && quiet.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            Thread.Sleep(250);
+            Assert.Equal(before, ChildCpu());
+        }
+        Assert.True(reader.PressureFilesSkipped >= 3, $"nothing skipped in {quiet.Elapsed.TotalSeconds:0.0} s of a quiet tree");
+
+        // Two busy loops on one CPU: one always waits for the other, so "some" grows by about the wall time.
+        var loops = new[] { cg.Start(RealCgroup.BusyLoopScript, "stalls"), cg.Start(RealCgroup.BusyLoopScript, "stalls") };
+        foreach (var p in loops) p.ProcessorAffinity = 1;
+        Thread.Sleep(1000);
+        long skipped = reader.PressureFilesSkipped;
+        ulong after = ChildCpu();
+        var line = File.ReadAllLines(Path.Combine(cg.Dir("unified"), "stalls", "cpu.pressure"))[0];
+        ulong kernel = ulong.Parse(line[(line.IndexOf("total=", StringComparison.Ordinal) + 6)..], CultureInfo.InvariantCulture);
+        Assert.True(after > before + 100_000, $"cpu some total {before} -> {after} µs over 1 s of two loops on one CPU");
+        Assert.InRange(kernel - after, 0UL, 500_000UL);
+        Assert.True(reader.PressureFilesSkipped - skipped <= 2, "the cpu file was skipped while its parent moved");
     }
 
     [KernelFact]
