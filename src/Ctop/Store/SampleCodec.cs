@@ -45,7 +45,7 @@ internal sealed class SampleCodec
 
     public void Reset()
     {
-        _cgroups.Clear(); _encodedCgroups.Clear(); _processes.Clear(); _names.Clear(); _strings.Clear(); _stringIds.Clear();
+        _cgroups.Clear(); _encodedCgroups.Clear(); _processes.Clear(); _encodedProcesses.Clear(); _names.Clear(); _strings.Clear(); _stringIds.Clear();
         _cgroupObjects.Clear(); _infoObjects.Clear(); _nameObjects.Clear(); _cpuLists.Clear(); _containerOfPath.Clear();
         _timestamp = _utcTicks = 0;
         Primed = false;
@@ -218,6 +218,18 @@ internal sealed class SampleCodec
     private readonly List<int> _removedPids = new();
     private readonly List<int> _sortedPids = new();
     private readonly List<ProcessSample> _sorted = new();
+    private readonly List<EncodedProcess> _sortedEncoded = new();
+    private readonly Dictionary<int, EncodedProcess> _encodedProcesses = new();
+
+    /// <summary>
+    /// The encoder's memory of a PID: its strings' ids, kept while the sampler keeps the same <see cref="ProcessInfo"/>
+    /// (it makes a new one only when the process changed cgroup or was replaced), so its strings are not hashed again.
+    /// </summary>
+    private sealed class EncodedProcess
+    {
+        public ProcessInfo? Info;
+        public ulong User, Command, Cgroup;
+    }
 
     private void EncodeProcesses(IReadOnlyDictionary<int, ProcessSample> processes, ByteSink o)
     {
@@ -244,18 +256,33 @@ internal sealed class SampleCodec
         foreach (var pid in _processes.Keys)
             if (!processes.ContainsKey(pid)) _removedPids.Add(pid);
         _removedPids.Sort();
-        foreach (var p in _sorted)
+        _sortedEncoded.Clear();
+        for (int k = 0; k < _sorted.Count; k++)
         {
-            StrIdSilently(p.Info.User);
-            StrIdSilently(p.Info.Command);
-            if (p.Info.CgroupPath is { } cg) StrIdSilently(cg);
+            var p = _sorted[k];
+            ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_encodedProcesses, _sortedPids[k], out _);
+            e ??= new EncodedProcess();
+            if (!ReferenceEquals(e.Info, p.Info))
+            {
+                e.Info = p.Info;
+                e.User = (ulong)StrIdSilently(p.Info.User);
+                e.Command = (ulong)StrIdSilently(p.Info.Command);
+                e.Cgroup = p.Info.CgroupPath is { } cg ? (ulong)StrIdSilently(cg) + 1 : 0;
+            }
+            _sortedEncoded.Add(e);
         }
         o.VarU((ulong)_pendingStrings.Count);
         foreach (var s in _pendingStrings) o.Utf8(s);
         _pendingStrings.Clear();
         o.VarU((ulong)_removedPids.Count);
         int last = 0;
-        foreach (var pid in _removedPids) { o.VarU((ulong)(pid - last)); last = pid; _processes.Remove(pid); }
+        foreach (var pid in _removedPids)
+        {
+            o.VarU((ulong)(pid - last));
+            last = pid;
+            _processes.Remove(pid);
+            _encodedProcesses.Remove(pid);
+        }
         // The changed ones are counted first, so the count can lead.
         _scratch.Clear();
         int changed = 0;
@@ -264,6 +291,7 @@ internal sealed class SampleCodec
         for (int k = 0; k < _sorted.Count; k++)
         {
             var p = _sorted[k];
+            var e = _sortedEncoded[k];
             int pid = _sortedPids[k];
             slots[0] = p.StartTime;
             slots[1] = (ulong)p.Ppid;
@@ -272,9 +300,9 @@ internal sealed class SampleCodec
             slots[4] = (ulong)p.RssBytes;
             slots[5] = (ulong)p.Threads;
             slots[6] = p.WaitNs is ulong w ? w + 1 : 0;
-            slots[7] = (ulong)_stringIds[p.Info.User];
-            slots[8] = (ulong)_stringIds[p.Info.Command];
-            slots[9] = p.Info.CgroupPath is { } cg ? (ulong)_stringIds[cg] + 1 : 0;
+            slots[7] = e.User;
+            slots[8] = e.Command;
+            slots[9] = e.Cgroup;
             ref var before = ref CollectionsMarshal.GetValueRefOrAddDefault(_processes, pid, out bool existed);
             ulong mask = Diff(existed ? before : default, slots);
             if (!existed) mask |= 1; // new: always written, even if all zero
@@ -291,6 +319,7 @@ internal sealed class SampleCodec
         o.Bytes(_scratch.Written);
         // The sampler's order: written only when it is not ascending, so the replayed frame lists rows as the live one did.
         _sorted.Clear();
+        _sortedEncoded.Clear();
         o.Byte(ascending ? (byte)0 : (byte)1);
         if (ascending) return;
         o.VarU((ulong)processes.Count);

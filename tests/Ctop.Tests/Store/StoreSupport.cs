@@ -24,6 +24,8 @@ internal static class StoreSupport
     /// A sample at step <paramref name="k"/> of a made-up host: processes come and go (churn), counters grow, a cgroup
     /// appears and one disappears, PSI and cpusets present on some.
     /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string User, string Command, string Cgroup), ProcessInfo> Infos = new();
+
     public static Sample Synthetic(int k, Random rng, DateTimeOffset? time = null, int processes = 30)
     {
         var cgroups = new Dictionary<string, CgroupStats>(StringComparer.Ordinal);
@@ -46,8 +48,11 @@ internal static class StoreSupport
             int pid = 100 + i * 3;
             if ((i + k) % 11 == 0) continue; // churn: every sample some are missing
             bool reused = (i + k) % 13 == 0; // a PID reused by a new process
-            var info = new ProcessInfo(i % 4 == 0 ? "www-data" : "root", reused ? "new-" + i : $"/usr/bin/thing --n {i} ünï", i % 3 == 0 ? paths[2] : paths[4],
-                i % 3 == 0 ? ContainerNames.FromPath(paths[2]) : ContainerNames.FromPath(paths[4]));
+            // Some move between two cgroups from sample to sample. As the sampler does, an unchanged process keeps its
+            // ProcessInfo object from sample to sample (the encoder keeps its strings' ids by it).
+            string cgroup = i % 7 == 1 ? paths[k % 2 == 0 ? 2 : 4] : i % 3 == 0 ? paths[2] : paths[4];
+            var info = Infos.GetOrAdd((i % 4 == 0 ? "www-data" : "root", reused ? "new-" + i : $"/usr/bin/thing --n {i} ünï", cgroup),
+                key => new ProcessInfo(key.User, key.Command, key.Cgroup, ContainerNames.FromPath(key.Cgroup)));
             procs[pid] = new ProcessSample(pid, reused ? 9_000UL + (ulong)k : 500UL + (ulong)i, 1, i % 5 == 0 ? 'R' : 'S',
                 i % 5 == 0 ? (ulong)(k * 10 + i) : (ulong)i, (i + 1) * 4096L * 100, 1 + i % 4, info) { WaitNs = i % 7 == 0 ? (ulong)k * 999 : null };
         }
