@@ -19,15 +19,10 @@ public class DashboardSignalTests
     [InlineData(Signum.SIGINT, 130)]
     public void AStopSignalRestoresTheTerminalAndExitsWith128PlusIt(Signum signal, int expected)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "ctop.dll");
         string dir = Directory.CreateTempSubdirectory("ctop-test-signal-").FullName;
         string session = $"ctop-test-signal-{Environment.ProcessId}-{(int)signal}";
-        // The inner shell writes its PID and becomes ctop (exec), so the signal goes to ctop itself; the outer one records
-        // the exit code and then keeps the pane, so the screen after ctop can be read. The test process set
-        // DisableRealDriverIO for the headless tests; the binary must get the real terminal. An empty config directory.
-        string script = $"sh -c 'echo $$ > {dir}/pid; exec env -u DisableRealDriverIO TERM=xterm-256color XDG_CONFIG_HOME={dir} dotnet {dll}' "
-            + $"2>{dir}/err; echo $? > {dir}/code; echo shell-after-ctop; sleep 600";
-        Tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "sh", "-c", script);
+        // The outer shell keeps the pane after ctop, so the screen after it can be read.
+        StartInTmux(session, dir, "", $"2>{dir}/err; echo $? > {dir}/code; echo shell-after-ctop; sleep 600");
         try
         {
             // Drawn, and in the alternate screen with the cursor hidden: what the signal must undo.
@@ -36,9 +31,8 @@ public class DashboardSignalTests
             int pid = int.Parse(File.ReadAllText(Path.Combine(dir, "pid")).Trim(), CultureInfo.InvariantCulture);
             Assert.Equal(0, Syscall.kill(pid, signal));
 
-            string code = Path.Combine(dir, "code");
-            Wait(() => File.Exists(code) && File.ReadAllText(code).Trim().Length > 0, $"the exit after {signal}", session);
-            Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), File.ReadAllText(code).Trim());
+            Wait(() => ExitCode(dir) is not null, $"the exit after {signal}", session);
+            Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), ExitCode(dir));
             Assert.Equal("", File.ReadAllText(Path.Combine(dir, "err")));
             Wait(() => Tmux("capture-pane", "-p", "-t", session).Contains("shell-after-ctop", StringComparison.Ordinal), "the shell's line", session);
             // alternate_on, cursor_flag, mouse_any_flag, keypad_cursor_flag: the normal screen, the cursor shown, no mouse
@@ -59,13 +53,10 @@ public class DashboardSignalTests
     [Fact]
     public void ItsTerminalClosingEndsItWhenSighupIsIgnored()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "ctop.dll");
         string dir = Directory.CreateTempSubdirectory("ctop-test-hangup-").FullName;
         string session = $"ctop-test-hangup-{Environment.ProcessId}";
         // trap '' HUP: SIG_IGN, which exec keeps. The exit code goes to a file: the pane is gone by then.
-        string script = $"trap '' HUP; sh -c 'echo $$ > {dir}/pid; exec env -u DisableRealDriverIO TERM=xterm-256color XDG_CONFIG_HOME={dir} dotnet {dll}' "
-            + $"2>/dev/null; echo $? > {dir}/code";
-        Tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "sh", "-c", script);
+        StartInTmux(session, dir, "trap '' HUP; ", $"2>/dev/null; echo $? > {dir}/code");
         int pid = 0;
         try
         {
@@ -77,10 +68,9 @@ public class DashboardSignalTests
             var deadline = DateTime.UtcNow.AddSeconds(20);
             while (Directory.Exists($"/proc/{pid}") && !IsZombie(pid) && DateTime.UtcNow < deadline) Thread.Sleep(100);
             Assert.False(Directory.Exists($"/proc/{pid}") && !IsZombie(pid), "the dashboard still runs 20 s after its terminal closed");
-            string code = Path.Combine(dir, "code");
             deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!(File.Exists(code) && File.ReadAllText(code).Trim().Length > 0) && DateTime.UtcNow < deadline) Thread.Sleep(100);
-            Assert.Equal("129", File.ReadAllText(code).Trim());
+            while (ExitCode(dir) is null && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.Equal("129", ExitCode(dir));
         }
         finally
         {
@@ -88,6 +78,25 @@ public class DashboardSignalTests
             Tmux("kill-session", "-t", session);
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Starts the dashboard in a 120x30 tmux pane: an inner shell writes its PID to DIR/pid and becomes ctop (exec), so a
+    /// signal goes to ctop itself; BEFORE and AFTER are the outer shell's around it. The test process set
+    /// DisableRealDriverIO for the headless tests; the binary must get the real terminal. An empty config directory.
+    /// </summary>
+    private static void StartInTmux(string session, string dir, string before, string after)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "ctop.dll");
+        string script = $"{before}sh -c 'echo $$ > {dir}/pid; exec env -u DisableRealDriverIO TERM=xterm-256color XDG_CONFIG_HOME={dir} dotnet {dll}' {after}";
+        Tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "sh", "-c", script);
+    }
+
+    /// <summary>The exit code the outer shell wrote to DIR/code, or null before it did.</summary>
+    private static string? ExitCode(string dir)
+    {
+        string code = Path.Combine(dir, "code");
+        return File.Exists(code) && File.ReadAllText(code).Trim() is { Length: > 0 } text ? text : null;
     }
 
     private static bool IsZombie(int pid)
