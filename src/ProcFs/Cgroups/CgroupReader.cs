@@ -454,7 +454,10 @@ public sealed class CgroupReader
             return kept;
         }
         read = true;
+        // Held open while skipped, as limits are: the next read, at most N samples on, is then a pread, not an open.
+        HoldLimits(LimitRereadSamples > 1);
         var now = _files.ReadPressure(dir, resource);
+        HoldLimits(false);
         long at = Environment.TickCount64;
         ulong? total = now?.Some?.TotalUsec;
         // An unchanged total over any span that ends now is unchanged over this sample too.
