@@ -23,7 +23,7 @@ public static class Recorder
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var loop = new EventLoopScheduler(start => new Thread(start) { IsBackground = true, Name = "ctop-recorder" });
         var samples = Observable.Using(() => new Sampler(sampling), sampler =>
-            SamplingPipeline.Ticks(sampler.Take, sampling.Interval, loop, trim: HeapTrim.CreateUnconditional())).SubscribeOn(loop);
+            SamplingPipeline.Ticks(sampler.Take, sampling.Interval, loop, trim: HeapTrim.CreateForRecorder())).SubscribeOn(loop);
         using var subscription = samples.Subscribe(sample =>
         {
             try
