@@ -82,6 +82,9 @@ public sealed class Sampler : IDisposable
     /// <summary>Processes whose stat the last sample took over from the one before, because their cgroup was quiet.</summary>
     public int LastReused { get; private set; }
 
+    /// <summary>For tests: the cgroups' OOM-kill files left unread because the host counted no kill.</summary>
+    internal long OomFilesSkipped => _cgroups.OomFilesSkipped;
+
     /// <summary>For tests: when set, gets the PIDs whose stat was taken over (not re-read), sample after sample.</summary>
     internal HashSet<int>? ReusedPids { get; set; }
 
@@ -102,6 +105,7 @@ public sealed class Sampler : IDisposable
         bool diagnosing = _options.Schedstat || _options.MemoryLimitHits || _options.SchedstatDemand?.Wanted == true;
         _cgroups.ReadsSwapAndFailcnt = diagnosing;
         _cgroups.Parts = diagnosing ? CgroupParts.All : _options.CgroupParts;
+        if ((_cgroups.Parts & CgroupParts.OomKills) != 0 && _options.LimitRereadSamples > 1) _cgroups.NoteHostOomKills(HostOomKills());
         var cgroups = _options.Cgroups ? ReadCgroups() : new Dictionary<string, CgroupStats>();
         var processTimestamp = Stopwatch.GetTimestamp();
         var processes = _options.Processes ? ReadProcesses(cgroups) : new Dictionary<int, ProcessSample>();
@@ -127,6 +131,20 @@ public sealed class Sampler : IDisposable
         var stat = _proc.ReadSystemStat();
         var mem = _proc.ReadMemInfo();
         return new HostSample(stat.Cpu, Math.Max(1, stat.Cpus.Count), mem.MemTotal ?? 0, mem.MemAvailable, _proc.ReadLoadAvg(), _proc.ReadUptime());
+    }
+
+    /// <summary>/proc/vmstat's OOM kills, which spare the cgroups' OOM-kill files while no kill happens; null (read them all) when unknown.</summary>
+    private ulong? HostOomKills()
+    {
+        try
+        {
+            return _proc.TryReadOomKills();
+        }
+        catch (ProcFsFormatException e)
+        {
+            Warn(e.Message);
+            return null;
+        }
     }
 
     private Dictionary<int, ProcessSample> ReadProcesses(Dictionary<string, CgroupStats> cgroups)

@@ -140,6 +140,28 @@ public sealed class CgroupReader
     /// <summary>PSI files not read because nothing under the parent stalled (see <see cref="PressureSettle"/>), since this reader was made.</summary>
     public long PressureFilesSkipped { get; private set; }
 
+    /// <summary>
+    /// Gives the host's OOM-kill count (<see cref="ProcFs.Proc.ProcReader.TryReadOomKills"/>), read before this sample's
+    /// cgroups; null when unknown. Call once per sample. With <see cref="LimitRereadSamples"/> &gt; 1, a cgroup's OOM-kill
+    /// count (v1 memory.oom_control, v2 memory.events) is then not read while the host's stood still since the cgroup's
+    /// was last read, and had stood still over the sample before that read too: the kernel counts each kill in vmstat
+    /// just before it counts it in the cgroup, so a read made while that kill was between the two is read again. Read on
+    /// the limits' schedule all the same (every N samples), which bounds what a vmstat that does not count (a faked
+    /// one) or a cgroup made again under the same name could hold back.
+    /// </summary>
+    public void NoteHostOomKills(ulong? count)
+    {
+        if (count is null || count != _hostOomKills) _oomChangedAt = _generation;
+        _hostOomKills = count;
+        _oomNotedAt = _generation;
+    }
+
+    private ulong? _hostOomKills;
+    private long _oomChangedAt = -1, _oomNotedAt = -1;
+
+    /// <summary>OOM-kill files not read because the host counted no kill (see <see cref="NoteHostOomKills"/>), since this reader was made.</summary>
+    public long OomFilesSkipped { get; private set; }
+
     /// <summary>A cgroup's directory in each hierarchy that matters, worked out once per path (null: not reachable there),
     /// and its limits as last read.</summary>
     private sealed class Directories
@@ -163,6 +185,9 @@ public sealed class CgroupReader
         /// <summary>PSI per resource (cpu, memory, io) as last read, and the whole as last returned.</summary>
         public PsiKept[]? Psi;
         public CgroupPressure? Pressure;
+        /// <summary>The OOM-kill count as last read, and the sample that read it (-1: never).</summary>
+        public ulong? OomKills;
+        public long OomReadAt = -1;
     }
 
     /// <summary>One PSI file as last read, and what is known of its "some" total.</summary>
@@ -302,6 +327,14 @@ public sealed class CgroupReader
             v1stat?.NrPeriods, v1stat?.NrThrottled, v1stat?.ThrottledNs);
     }
 
+    /// <summary>Whether this sample keeps <paramref name="d"/>'s OOM-kill count as last read (see <see cref="NoteHostOomKills"/>).</summary>
+    private bool KeepsOomKills(Directories d, bool due)
+    {
+        if (due || LimitRereadSamples <= 1 || _oomNotedAt != _generation || d.OomReadAt < 0 || _oomChangedAt >= d.OomReadAt) return false;
+        OomFilesSkipped++;
+        return true;
+    }
+
     /// <summary>Limits are read every N samples: their files stay held (open) that long, so that the next read is a pread.</summary>
     private void HoldLimits(bool on) => _files.HeldSweeps = on ? LimitRereadSamples : 1;
 
@@ -336,12 +369,19 @@ public sealed class CgroupReader
                 d.MemoryHigh = _files.ReadLimit(dir, "memory.high").Limit;
                 HoldLimits(false);
             }
-            var events = oom || ReadsSwapAndFailcnt ? _files.ReadMemoryEvents(dir) : null;
+            MemoryEvents? events = null;
+            if (ReadsSwapAndFailcnt || (oom && !KeepsOomKills(d, due)))
+            {
+                HoldLimits(!ReadsSwapAndFailcnt && LimitRereadSamples > 1);
+                events = _files.ReadMemoryEvents(dir);
+                HoldLimits(false);
+                (d.OomKills, d.OomReadAt) = (events?.OomKill, _generation);
+            }
             return new CgroupMemory(current, d.MemoryLimit, d.MemoryHigh,
                 stat?.InactiveFileBytes,
                 ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.swap.current") : null,
                 ReadsSwapAndFailcnt ? _files.ReadLimit(dir, "memory.swap.max").Limit : null,
-                oom ? events?.OomKill : null, ReadsSwapAndFailcnt ? events?.Max : null, null);
+                oom ? d.OomKills : null, ReadsSwapAndFailcnt ? events?.Max : null, null);
         }
         var usage = _files.ReadCounter(dir, "memory.usage_in_bytes");
         if (!Present(d, CgroupParts.Memory, usage is not null)) return null;
@@ -358,11 +398,17 @@ public sealed class CgroupReader
             d.MemoryLimit = _files.ReadLimit(dir, "memory.limit_in_bytes").Limit;
             HoldLimits(false);
         }
+        if (oom && !KeepsOomKills(d, due))
+        {
+            HoldLimits(LimitRereadSamples > 1);
+            (d.OomKills, d.OomReadAt) = (_files.ReadMemoryOomControl(dir)?.OomKill, _generation);
+            HoldLimits(false);
+        }
         return new CgroupMemory(usage, d.MemoryLimit, null,
             v1stat?.InactiveFileBytes,
             memsw is ulong sw ? sw - Math.Min(sw, usage.GetValueOrDefault()) : null,
             memswLimit,
-            oom ? _files.ReadMemoryOomControl(dir)?.OomKill : null, ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.failcnt") : null,
+            oom ? d.OomKills : null, ReadsSwapAndFailcnt ? _files.ReadCounter(dir, "memory.failcnt") : null,
             v1stat?.HierarchicalMemoryLimitBytes);
     }
 

@@ -26,7 +26,7 @@ public sealed class ProcReader
     private readonly char[] _path;
     private readonly char[] _taskPath;
     private readonly int _rootLength;
-    private readonly string _stat, _meminfo, _loadavg, _uptime;
+    private readonly string _stat, _meminfo, _loadavg, _uptime, _vmstat;
 
     public ProcReader(string procRoot = "/proc", HeldFiles? held = null)
     {
@@ -36,7 +36,7 @@ public sealed class ProcReader
         _path = new char[_rootLength + 1 + 11 + 1 + MaxFileName];
         _taskPath = new char[_rootLength + 1 + 11 + "/task/".Length + 11 + "/schedstat".Length];
         ProcRoot.AsSpan(0, _rootLength).CopyTo(_path);
-        (_stat, _meminfo, _loadavg, _uptime) = (RootPath("stat"), RootPath("meminfo"), RootPath("loadavg"), RootPath("uptime"));
+        (_stat, _meminfo, _loadavg, _uptime, _vmstat) = (RootPath("stat"), RootPath("meminfo"), RootPath("loadavg"), RootPath("uptime"), RootPath("vmstat"));
     }
 
     public string ProcRoot { get; }
@@ -112,6 +112,17 @@ public sealed class ProcReader
     public LoadAvg ReadLoadAvg() => LoadAvg.Parse(ReadRequired(_loadavg), _loadavg);
 
     public Uptime ReadUptime() => Uptime.Parse(ReadRequired(_uptime), _uptime);
+
+    /// <summary>
+    /// root/vmstat's OOM-kill count; null when the file is missing or unreadable or has no such line. Held like the other
+    /// system-wide files: one pread, which returns at most the kernel's one-page buffer of whole lines, so on a kernel
+    /// whose vmstat outgrows a page a line past it reads as absent (null), never as a wrong number.
+    /// </summary>
+    public ulong? TryReadOomKills()
+    {
+        LastStatus = _file.TryRead(_vmstat, _held, oneRecord: true);
+        return LastStatus == ReadStatus.Ok ? VmStat.Parse(_file.Data, _vmstat).OomKills : null;
+    }
 
     /// <summary>
     /// Clears <paramref name="into"/> and fills it with the PIDs (numeric directory names) under the root, in

@@ -79,6 +79,26 @@ public class RealSamplingTests
     }
 
     [KernelFact]
+    public void AnOomKillShowsInTheNextSampleWhileSamplesWithoutKillsLeaveTheOomFilesUnread()
+    {
+        using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
+        cg.Write("memory", "memory.limit_in_bytes", "16M");
+        var sampler = new Sampler(new SamplingOptions { Processes = false });
+        ulong? Kills() => sampler.Take().Cgroups[cg.CgroupPath].Memory!.OomKills;
+        Assert.Equal(0UL, Kills());
+        for (int i = 0; i < 3; i++) Assert.Equal(0UL, Kills());
+        Assert.True(sampler.OomFilesSkipped > 0, "no OOM-kill file was left unread over 4 samples without a kill");
+
+        // tail keeps all of /dev/zero's one endless line: the kernel kills it at the cgroup's 16 MiB.
+        var hog = cg.Start("exec tail /dev/zero");
+        Assert.True(hog.WaitForExit(30_000), "tail /dev/zero was not killed under a 16 MiB limit in 30 s");
+        var line = cg.Read("memory", "memory.oom_control").Split('\n').Single(l => l.StartsWith("oom_kill ", StringComparison.Ordinal));
+        Assert.Equal("oom_kill 1", line);
+        Assert.Equal(1UL, Kills());
+        Assert.Equal(1UL, Kills());
+    }
+
+    [KernelFact]
     public void MemoryLimitAndUsageMatchTheKernelFiles()
     {
         using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");

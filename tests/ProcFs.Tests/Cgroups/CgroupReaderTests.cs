@@ -218,6 +218,69 @@ public class CgroupReaderTests
         Assert.Equal(110UL, Sample());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void OomKillsAreNotReadAgainWhileTheHostCountsNoKillUntilTheirTurnComes(int version)
+    {
+        using var t = version == 1 ? HostFixtures.V1Host() : HostFixtures.V2Host();
+        var r = Reader(t);
+        r.LimitRereadSamples = 8;
+        // As the sampler reads outside a diagnosis: on v2, memory.events is then read for the OOM kills alone.
+        r.ReadsSwapAndFailcnt = false;
+        string cg = version == 1 ? "/docker/" + HostFixtures.DockerId : HostFixtures.DockerScope;
+        void Kills(ulong n) => t.Write(version == 1
+            ? "sys/fs/cgroup/memory" + cg + "/memory.oom_control"
+            : "sys/fs/cgroup" + cg + "/memory.events",
+            version == 1 ? $"oom_kill_disable 0\nunder_oom 0\noom_kill {n}\n" : $"low 0\nhigh 0\nmax 3\noom 1\noom_kill {n}\noom_group_kill 0\n");
+        ulong? Sample(ulong? host)
+        {
+            r.NoteHostOomKills(host);
+            var kills = r.Read(cg)!.Memory!.OomKills;
+            r.Sweep();
+            return kills;
+        }
+        Kills(5);
+        // The first sample, and the one after it (the host's count had not yet stood still over a whole sample): read.
+        Assert.Equal(5UL, Sample(10));
+        Kills(6);
+        Assert.Equal(6UL, Sample(10));
+        // The file moves while the host's count does not (no kernel does that: it is how a skipped read shows): kept,
+        // and read on the limits' schedule within 8 samples.
+        Kills(7);
+        var seen = Enumerable.Range(0, 8).Select(_ => Sample(10)).ToList();
+        Assert.Equal(6UL, seen[0]);
+        Assert.Equal(7UL, seen[^1]);
+        Assert.True(r.OomFilesSkipped >= 3, $"{r.OomFilesSkipped} files skipped");
+
+        // The host counts a kill: read in that sample and the next (the cgroup's count may lag the host's by a moment).
+        Kills(8);
+        Assert.Equal(8UL, Sample(11));
+        Kills(9);
+        Assert.Equal(9UL, Sample(11));
+        Kills(10);
+        Assert.Equal(9UL, Sample(11));
+        // An unknown host count, or a sample that did not give one: read every time.
+        Assert.Equal(10UL, Sample(null));
+        Kills(11);
+        Assert.Equal(11UL, Sample(null));
+        Kills(12);
+        Assert.Equal(12UL, r.Read(cg)!.Memory!.OomKills);
+        r.Sweep();
+        // Readers that read everything every sample never keep.
+        var every = Reader(t);
+        every.NoteHostOomKills(11);
+        every.Read(cg);
+        every.Sweep();
+        every.NoteHostOomKills(11);
+        every.Read(cg);
+        every.Sweep();
+        every.NoteHostOomKills(11);
+        Kills(13);
+        Assert.Equal(13UL, every.Read(cg)!.Memory!.OomKills);
+        Assert.Equal(0, every.OomFilesSkipped);
+    }
+
     [Fact]
     public void AMalformedFileIsAnErrorNamingItsPath()
     {

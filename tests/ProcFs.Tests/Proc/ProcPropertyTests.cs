@@ -163,7 +163,7 @@ public class ProcPropertyTests
         (1, (IGen<byte[]>)Gen.Byte.Array[0, 400]),
         (3, Gen.Select(
             Gen.OneOf(Samples.CatStat, Samples.KworkerStat, Samples.CatStatus, Samples.KthreaddStatus, Samples.SystemStat,
-                Samples.MemInfo, Samples.LoadAvg, Samples.Uptime, Samples.Schedstat),
+                Samples.MemInfo, Samples.LoadAvg, Samples.Uptime, Samples.VmStat, Samples.Schedstat),
             Gen.Int[0, 10].SelectMany(n => Gen.Select(Gen.Int[0, int.MaxValue], Gen.Byte).Array[n]),
             Gen.Double[0, 1.2],
             (text, edits, cut) =>
@@ -187,6 +187,7 @@ public class ProcPropertyTests
             Accept(() => MemInfo.Parse(data, "g"));
             Accept(() => LoadAvg.Parse(data, "g"));
             Accept(() => Uptime.Parse(data, "g"));
+            Accept(() => VmStat.Parse(data, "g"));
             ProcCmdline.Parse(data, "g"); // never throws at all
         }, iter: 20_000);
     }

@@ -62,6 +62,10 @@ public sealed class ProcReaderTests : IDisposable
         Assert.Equal(24683656ul * 1024, r.ReadMemInfo().MemTotal);
         Assert.Equal(3842, r.ReadLoadAvg().LastPid);
         Assert.Equal(368.55, r.ReadUptime().UptimeSeconds);
+        Assert.Null(r.TryReadOomKills());
+        Assert.Equal(ReadStatus.Missing, r.LastStatus);
+        _tree.Write("vmstat", Samples.VmStat);
+        Assert.Equal(3UL, r.TryReadOomKills());
     }
 
     [Fact]

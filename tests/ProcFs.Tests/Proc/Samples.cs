@@ -142,5 +142,6 @@ internal static class Samples
 
     public const string LoadAvg = "0.10 0.19 0.09 1/81 3842\n";
     public const string Uptime = "368.55 629.78\n";
+    public const string VmStat = "nr_free_pages 5812345\nnr_zone_inactive_anon 1234\npgfault 987654321\noom_kill 3\nnuma_hit 42\n";
     public const string Schedstat = "155600117 6150748 370\n";
 }

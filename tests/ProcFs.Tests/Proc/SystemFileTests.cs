@@ -132,6 +132,20 @@ public class SystemFileTests
     }
 
     [Fact]
+    public void VmStat_finds_the_oom_kill_line_only()
+    {
+        Assert.Equal(3UL, VmStat.Parse(B(Samples.VmStat), "/proc/vmstat").OomKills);
+        Assert.Equal(7UL, VmStat.Parse(B("oom_kill 7\nnuma_hit 1\n"), "/proc/vmstat").OomKills);
+        Assert.Equal(7UL, VmStat.Parse(B("pgfault 1\noom_kill 7"), "/proc/vmstat").OomKills);
+        // Before 4.13, or a read that stopped short of it: unknown, not 0.
+        Assert.Null(VmStat.Parse(B("nr_free_pages 1\nnr_oom_kill_x 2\n"), "/proc/vmstat").OomKills);
+        Assert.Null(VmStat.Parse(B(""), "/proc/vmstat").OomKills);
+        var e = Assert.Throws<ProcFsFormatException>(() => VmStat.Parse(B("pgfault 1\npgmajfault 2\noom_kill -1\n"), "/proc/vmstat"));
+        Assert.Equal("/proc/vmstat", e.FilePath);
+        Assert.Equal(3, e.LineNumber);
+    }
+
+    [Fact]
     public void Schedstat_parses()
     {
         Assert.Equal(new ProcSchedstat(155600117, 6150748, 370), ProcSchedstat.Parse(B(Samples.Schedstat), "/proc/1/schedstat"));

@@ -35,6 +35,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
         new("MemInfo", "/proc/meminfo", (d, p) => MemInfo.Parse(d, p), ["/proc/meminfo"]),
         new("LoadAvg", "/proc/loadavg", (d, p) => LoadAvg.Parse(d, p), ["/proc/loadavg"]),
         new("Uptime", "/proc/uptime", (d, p) => Uptime.Parse(d, p), ["/proc/uptime"]),
+        new("VmStat", "/proc/vmstat", (d, p) => VmStat.Parse(d, p), ["/proc/vmstat"]),
         new("CpuMax", "/sys/fs/cgroup/x/cpu.max", (d, p) => CpuMax.Parse(d, p), []),
         new("CpuStatV1", "/sys/fs/cgroup/cpu/x/cpu.stat", (d, p) => CpuStat.Parse(d, p, CgroupVersion.V1), ["/sys/fs/cgroup/cpu/cpu.stat"]),
         new("CpuStatV2", "/sys/fs/cgroup/x/cpu.stat", (d, p) => CpuStat.Parse(d, p, CgroupVersion.V2), ["/sys/fs/cgroup/unified/cpu.stat", "/sys/fs/cgroup/cpu.stat"]),
