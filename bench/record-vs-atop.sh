@@ -7,7 +7,8 @@
 # As root. Compiles bench/workload.c and starts PROCS mostly sleeping processes (default 500) in CGROUPS ctop-test-*
 # cgroups (default 50). CTOP=/path/to/ctop picks the binary (default: a NativeAOT publish in bench/.out-record, made
 # when missing). Then for SECONDS (default 60) at INTERVAL seconds (default 1) runs at once: `atop -w FILE INTERVAL`,
-# `ctop record --dir DIR -d INTERVAL` and `ctop -b -d INTERVAL > /dev/null`. Prints markdown: samples, bytes per
+# `ctop record --dir DIR -d INTERVAL` and `ctop -b -d INTERVAL > /dev/null`, each started a third of the interval after
+# the one before. Prints markdown: samples, bytes per
 # sample (file growth over the window divided by window / interval, so headers and the first key frame are left out), CPU seconds
 # per minute (utime + stime from /proc/PID/stat), VmRSS and VmHWM. Everything it starts is removed on every exit path.
 set -euo pipefail
@@ -15,7 +16,7 @@ procs=500 cgroups=50 interval=1 window=60
 while getopts "n:m:i:w:h" o; do
   case $o in
     n) procs=$OPTARG ;; m) cgroups=$OPTARG ;; i) interval=$OPTARG ;; w) window=$OPTARG ;;
-    h) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    h) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: bench/record-vs-atop.sh [-n PROCS] [-m CGROUPS] [-i INTERVAL] [-w SECONDS]" >&2; exit 2 ;;
   esac
 done
@@ -51,8 +52,14 @@ sleep 2
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss() { awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { printf "%.1f / %.1f", r / 1024, h / 1024 }' "/proc/$1/status"; }
 
+# Each tool samples in its own third of the interval: started together, all three sample at the same instant every
+# interval, compete for the CPUs and the kernel's locks, and which one waits more changes from run to run (record over
+# ctop -b varied 0.98-1.06 across runs of one build that way).
+third=$(awk -v i="$interval" 'BEGIN { print i / 3 }')
 atop -w "$work/atop.raw" "$interval" > /dev/null 2>&1 & pids+=($!); atop_pid=$!
+sleep "$third"
 "$ctop" record --dir "$work/store" -d "$interval" 2> "$work/record.err" & pids+=($!); rec_pid=$!
+sleep "$third"
 "$ctop" -b -d "$interval" > /dev/null & pids+=($!); batch_pid=$!
 # Past the headers and the first key frame (a loaded machine starts them slowly).
 for _ in $(seq 1 600); do
@@ -77,5 +84,8 @@ echo "|---|---|---|---|"
 echo "| atop -w | $(per $((a1 - a0))) | $(cpm $((ca1 - ca0))) | $(rss $atop_pid) |"
 echo "| ctop record | $(per $((s1 - s0))) | $(cpm $((cr1 - cr0))) | $(rss $rec_pid) |"
 echo "| ctop -b | - | $(cpm $((cb1 - cb0))) | $(rss $batch_pid) |"
+echo
+# The ratio from the clock ticks themselves: the rounded CPU figures above can hide a few percent.
+echo "record / ctop -b CPU: $(awk -v r=$((cr1 - cr0)) -v b=$((cb1 - cb0)) 'BEGIN { if (b > 0) printf "%.3f", r / b; else printf "-" }') ($((cr1 - cr0)) / $((cb1 - cb0)) clock ticks)"
 [ -s "$work/record.err" ] && { echo; echo "ctop record said:"; cat "$work/record.err"; }
 exit 0

@@ -16,7 +16,7 @@ public sealed record StoreOptions
     public long? MaxBytes { get; init; }
     /// <summary>Brotli quality (0–11).</summary>
     public int Quality { get; init; } = 5;
-    /// <summary>fdatasync after every record: a power cut loses at most the record being written.</summary>
+    /// <summary>fsync after every record: a power cut loses at most the record being written.</summary>
     public bool Sync { get; init; } = true;
 }
 
