@@ -9,9 +9,7 @@ namespace ProcFs.Proc;
 /// </summary>
 public readonly record struct VmStat(ulong? OomKills)
 {
-    public static VmStat Parse(ReadOnlySpan<byte> data, string filePath) => Parse(data, filePath.AsSpan());
-
-    internal static VmStat Parse(ReadOnlySpan<byte> data, ReadOnlySpan<char> filePath)
+    public static VmStat Parse(ReadOnlySpan<byte> data, string filePath)
     {
         ReadOnlySpan<byte> key = "oom_kill "u8;
         int at = data.StartsWith(key) ? 0 : data.IndexOf("\noom_kill "u8) is int i and >= 0 ? i + 1 : -1;
@@ -20,6 +18,6 @@ public readonly record struct VmStat(ulong? OomKills)
         int end = line.IndexOf((byte)'\n');
         if (end >= 0) line = line[..end];
         if (Utf8.TryParseUInt64(Utf8.Trim(line[key.Length..]), out ulong kills)) return new VmStat(kills);
-        throw ProcFsFormatException.At(filePath.ToString(), data[..at].Count((byte)'\n') + 1, line, "value of 'oom_kill' is not an unsigned 64-bit integer");
+        throw ProcFsFormatException.At(filePath, data[..at].Count((byte)'\n') + 1, line, "value of 'oom_kill' is not an unsigned 64-bit integer");
     }
 }
