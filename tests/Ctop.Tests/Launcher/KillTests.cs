@@ -83,8 +83,8 @@ public class KillTests
 
         var sw = Stopwatch.StartNew();
         Mono.Unix.Native.Syscall.kill(sh.Id, Mono.Unix.Native.Signum.SIGKILL);
-        WaitUntil(() => !box.AnyDirectoryLeft && inside.All(pid => !IsAlive(pid)), TimeSpan.FromSeconds(1),
-            () => $"after {sw.ElapsedMilliseconds} ms: directories left {box.AnyDirectoryLeft}, alive {string.Join(",", inside.Where(IsAlive))}");
+        WaitUntil(() => !box.AnyDirectoryLeft && inside.All(pid => !TestProcesses.IsAlive(pid)), TimeSpan.FromSeconds(1),
+            () => $"after {sw.ElapsedMilliseconds} ms: directories left {box.AnyDirectoryLeft}, alive {string.Join(",", inside.Where(TestProcesses.IsAlive))}");
         WaitUntil(() => TestBox.ProcessesMentioning(box.Name).Count == 0, TimeSpan.FromSeconds(5), () => "the guard did not exit");
     }
 
@@ -115,10 +115,10 @@ public class KillTests
         var sw = Stopwatch.StartNew();
         Mono.Unix.Native.Syscall.kill(launcher.Id, Mono.Unix.Native.Signum.SIGKILL);
         Assert.True(launcher.WaitForExit(5000));
-        WaitUntil(() => !box.AnyDirectoryLeft && inside.All(pid => !IsAlive(pid)) && BoxProcesses(box.Name).Count == 0 && !Mounted(box.Name)
+        WaitUntil(() => !box.AnyDirectoryLeft && inside.All(pid => !TestProcesses.IsAlive(pid)) && BoxProcesses(box.Name).Count == 0 && !Mounted(box.Name)
                         && Records(launcher.Id).Count == 0,
             TimeSpan.FromSeconds(1),
-            () => $"after {sw.ElapsedMilliseconds} ms: directories left {box.AnyDirectoryLeft}, alive {string.Join(",", inside.Where(IsAlive))}, " +
+            () => $"after {sw.ElapsedMilliseconds} ms: directories left {box.AnyDirectoryLeft}, alive {string.Join(",", inside.Where(TestProcesses.IsAlive))}, " +
                   $"processes {string.Join(",", BoxProcesses(box.Name))}, mounted {Mounted(box.Name)}, " +
                   $"records {string.Join(",", Records(launcher.Id))}");
         // The guard itself leaves once done.
@@ -156,7 +156,7 @@ public class KillTests
 
     /// <summary>Processes that carry the box's name and are not its guard (the box's commands get it as an argument).</summary>
     private static List<int> BoxProcesses(string name) =>
-        TestBox.ProcessesMentioning(name).Where(pid => IsAlive(pid) && !Read($"/proc/{pid}/cmdline").Contains("guard", StringComparison.Ordinal)).ToList();
+        TestBox.ProcessesMentioning(name).Where(pid => TestProcesses.IsAlive(pid) && !Read($"/proc/{pid}/cmdline").Contains("guard", StringComparison.Ordinal)).ToList();
 
     /// <summary>Whether any process on the host sees a mount naming the box (its rootfs, /proc and /dev under it).</summary>
     private static bool Mounted(string name)
@@ -186,11 +186,5 @@ public class KillTests
         try { return File.ReadAllText(file); }
         catch (IOException) { return ""; }
         catch (UnauthorizedAccessException) { return ""; }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        var stat = Read($"/proc/{pid}/stat");
-        return stat.Length > 0 && stat[(stat.LastIndexOf(')') + 2)] != 'Z';
     }
 }

@@ -166,16 +166,7 @@ public class RunTests
         while (box.Procs().Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         Assert.Empty(box.Procs());
         // Dead: gone, or a zombie until whoever inherited it reaps it.
-        Assert.All(inside, pid => Assert.False(IsAlive(pid), $"{pid} survived ctop"));
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
-        }
-        catch (IOException) { return false; }
+        var survivors = TestProcesses.AliveAfter(inside, TimeSpan.FromSeconds(5));
+        Assert.True(survivors.Count == 0, $"{string.Join(", ", survivors)} survived ctop");
     }
 }

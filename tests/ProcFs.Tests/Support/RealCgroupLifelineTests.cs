@@ -20,29 +20,17 @@ public class RealCgroupLifelineTests
         try
         {
             Thread.Sleep(300);
-            Assert.True(Running(loop), $"the loop {loop} should spin while its host lives");
+            Assert.True(TestProcesses.IsAlive(loop), $"the loop {loop} should spin while its host lives");
             Assert.Equal(host.Id, ParentOf(loop));
             host.Kill(); // SIGKILL, the host only
             host.WaitForExit();
-            var sw = Stopwatch.StartNew();
-            while (Running(loop) && sw.Elapsed < TimeSpan.FromSeconds(2)) Thread.Sleep(20);
-            Assert.False(Running(loop), $"the loop {loop} still runs {sw.ElapsedMilliseconds} ms after its host was killed");
+            Assert.True(TestProcesses.AliveAfter([loop], TimeSpan.FromSeconds(2)).Count == 0,
+                $"the loop {loop} still runs 2 s after its host was killed");
         }
         finally
         {
-            if (Running(loop)) Process.GetProcessById(loop).Kill();
+            if (TestProcesses.IsAlive(loop)) Process.GetProcessById(loop).Kill();
         }
-    }
-
-    /// <summary>Alive and not a zombie (a reaped or exited loop is not running).</summary>
-    private static bool Running(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
-        }
-        catch (IOException) { return false; }
     }
 
     private static int ParentOf(int pid)
