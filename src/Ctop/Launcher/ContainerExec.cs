@@ -86,6 +86,11 @@ public static class ContainerExec
             if (failure is not null) throw new LaunchException(failure, failureCode);
             return signals.Emulated is { } sig ? 128 + sig : status;
         }
+        catch (Exception) when (signals.Emulated is { } stopped)
+        {
+            // A stop signal killed the helper while it was being placed or released (see ContainerRun).
+            return 128 + stopped;
+        }
         finally
         {
             if (!child.HasExited)

@@ -115,6 +115,12 @@ public static class ContainerRun
             if (failure is not null) throw new LaunchException(failure, failureCode);
             return signals.Emulated is { } sig ? 128 + sig : status;
         }
+        catch (Exception) when (signals.Emulated is { } stopped)
+        {
+            // A stop signal killed the init while it was being placed or released: what failed after that (the move
+            // into the cgroup gets ESRCH) failed because the user asked ctop to stop, which it did.
+            return 128 + stopped;
+        }
         finally
         {
             if (child is not null && !child.HasExited)

@@ -28,15 +28,24 @@ public static class InitProcess
 
     /// <summary>
     /// Tests only: names a set-up step at which the launcher or the init stops (says so on stderr and sleeps), so a
-    /// test can SIGKILL the launcher there. Unset in production; it changes nothing but the wait.
+    /// test can SIGKILL the launcher there; STEP+N carries on after N seconds, so a test can signal it there. Unset in
+    /// production; it changes nothing but the wait.
     /// </summary>
     public const string PauseVariable = "CTOP_TEST_PAUSE_AT";
 
     internal static void PauseIfAsked(string step)
     {
-        if (Environment.GetEnvironmentVariable(PauseVariable) != step) return;
+        if (Environment.GetEnvironmentVariable(PauseVariable) is not { } at || !at.StartsWith(step, StringComparison.Ordinal)) return;
+        uint seconds = 0;
+        if (at.Length != step.Length && (at[step.Length] != '+' || !uint.TryParse(at.AsSpan(step.Length + 1), out seconds))) return;
         Report2("ctop: paused at " + step);
-        // pause(2), not Thread.Sleep: in the init this runs after pivot_root, where the runtime can load nothing more.
+        // pause(2) and sleep(3), not Thread.Sleep: in the init this runs after pivot_root, where the runtime can load
+        // nothing more. A signal handled meanwhile ends sleep early; a timed pause is not exact, only a window.
+        if (seconds > 0)
+        {
+            Syscall.sleep(seconds);
+            return;
+        }
         while (true) Syscall.pause();
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ctop.Launcher;
 using Ctop.Tests.Model;
 using ProcFs.Tests.Support;
 
@@ -47,6 +48,25 @@ public class KillTests
         finally { Directory.Delete(rootfs, recursive: true); }
     }
 
+    /// <summary>
+    /// SIGTERM after the launcher's last look for an early signal and before it moves the init into the cgroup: the
+    /// signal kills the init, so the move fails (ESRCH). That is the stop the user asked for, not a failed launch.
+    /// </summary>
+    [KernelFact]
+    public void SigtermWhileTheInitIsPlacedEndsWith143AndLeavesNothing()
+    {
+        using var box = new TestBox();
+        var p = box.Track(LauncherHost.Start(new Dictionary<string, string> { [InitProcess.PauseVariable] = "spawned+2" },
+            "run", "--name", box.Name, "--", "sh", "-c", "echo should-not-run " + box.Name));
+        WaitForStderr(p, "ctop: paused at spawned");
+        Mono.Unix.Native.Syscall.kill(p.Id, Mono.Unix.Native.Signum.SIGTERM);
+        Assert.True(p.WaitForExit(15_000), "ctop did not end after SIGTERM");
+        string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
+        Assert.True(p.ExitCode == 143, $"exit {p.ExitCode}: {stderr}");
+        Assert.DoesNotContain("should-not-run", stdout);
+        TestBox.AssertNothingLeft(box, box.Name);
+    }
+
     // The command is PID 1: its pid namespace dies with it.
     [KernelFact] public void SigkillWhileTheBoxRunsLeavesNothing() => SigkillWhileRunning("pid,mnt,uts,ipc");
 
@@ -72,7 +92,7 @@ public class KillTests
         psi.ArgumentList.Add("sleep 60 & sleep 60 & wait");
         psi.ArgumentList.Add(box.Name);
         var sh = box.Track(Process.Start(psi)!);
-        Thread.Sleep(200); // let it fork both sleeps
+        TestProcesses.WaitForChildren(sh.Id, 2, "sleep");
 
         var r = LauncherHost.Run("attach", sh.Id.ToString(CultureInfo.InvariantCulture), "--name", box.Name, "--pids", "10");
         Assert.True(r.ExitCode == 0, r.ToString());
