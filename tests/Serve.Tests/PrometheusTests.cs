@@ -21,6 +21,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
         using var busy = new RealCgroup("cpu", "cpuacct", "memory");
         busy.Write("cpu", "cpu.cfs_period_us", "100000");
         busy.Write("cpu", "cpu.cfs_quota_us", "20000");
+        busy.Favour();
         busy.StartBusyLoop();
         using var parent = new RealCgroup("cpu", "cpuacct", "memory");
         parent.Write("cpu", "cpu.cfs_period_us", "100000");
@@ -44,7 +45,8 @@ public sealed class PrometheusTests(ITestOutputHelper output)
             output.WriteLine($"{ratio} = {string.Join(", ", throttled.Select(r => r.Value))}");
             Assert.True(throttled.Count == 1 && throttled[0].Value > 0.5, $"throttled ratio {string.Join(", ", throttled.Select(r => r.Value))}; target {prometheus.Target()}");
 
-            var own = prometheus.Query($"ctop_cpu_throttled_periods_ratio{{id=\"{busy.CgroupPath}\"}}");
+            // A one-second gauge: wait for it as for the rate above, one scrape may fall in a period the loop was not throttled.
+            var own = prometheus.WaitFor($"ctop_cpu_throttled_periods_ratio{{id=\"{busy.CgroupPath}\"}}", r => r.Count == 1 && r[0].Value > 0.5, TimeSpan.FromSeconds(45));
             Assert.True(own.Count == 1 && own[0].Value > 0.5, $"ctop_cpu_throttled_periods_ratio {string.Join(", ", own.Select(r => r.Value))}");
 
             var quota = prometheus.Query($"container_spec_cpu_quota{{id=\"{busy.CgroupPath}\"}}");

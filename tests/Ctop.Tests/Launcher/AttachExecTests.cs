@@ -16,7 +16,7 @@ public class AttachExecTests
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add("while :; do :; done & while :; do :; done & wait");
         var sh = box.Track(Process.Start(psi)!);
-        Thread.Sleep(200); // let it fork both loops
+        TestProcesses.WaitForChildren(sh.Id, 2, "sh");
 
         var r = LauncherHost.Run("attach", sh.Id.ToString(CultureInfo.InvariantCulture), "--name", box.Name, "--cpus", "0.2");
         Assert.True(r.ExitCode == 0, r.ToString());
@@ -28,12 +28,7 @@ public class AttachExecTests
         Assert.Equal(procs, box.Procs("memory"));
 
         Thread.Sleep(300);
-        long u0 = long.Parse(box.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture);
-        long t0 = Stopwatch.GetTimestamp();
-        Thread.Sleep(2000);
-        long u1 = long.Parse(box.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture);
-        double cores = (u1 - u0) / 1e9 / Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        Assert.InRange(cores, 0.17, 0.23);
+        QuotaUse.Measure(box.Dir("cpu"), box.Dir("cpuacct"), TimeSpan.FromSeconds(2)).AssertHoldsAt(0.2, 0.03);
 
         // Again with the same name: the existing cgroup is used and its limits changed.
         var again = LauncherHost.Run("attach", sh.Id.ToString(CultureInfo.InvariantCulture), "--name", box.Name, "--cpus", "0.1");

@@ -54,12 +54,7 @@ public class RunTests
         var p = box.Track(LauncherHost.Start("run", "--name", box.Name, "--cpus", "0.25", "--", "sh", "-c", "echo ready; while :; do :; done"));
         LauncherHost.ReadUntil(p, "ready");
         Thread.Sleep(300);
-        long u0 = long.Parse(box.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture);
-        long t0 = Stopwatch.GetTimestamp();
-        Thread.Sleep(2000);
-        long u1 = long.Parse(box.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture);
-        double cores = (u1 - u0) / 1e9 / Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        Assert.InRange(cores, 0.22, 0.28);
+        QuotaUse.Measure(box.Dir("cpu"), box.Dir("cpuacct"), TimeSpan.FromSeconds(2)).AssertHoldsAt(0.25, 0.03);
 
         // sh as PID 1 has no SIGTERM handler, so the kernel would drop it: ctop carries out the default action.
         Mono.Unix.Native.Syscall.kill(p.Id, Mono.Unix.Native.Signum.SIGTERM);

@@ -28,6 +28,7 @@ public class RealSamplingTests
     {
         using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
         cg.Write("cpu", "cpu.cfs_quota_us", "30000");
+        cg.Favour();
         var loop = cg.StartBusyLoop();
         Thread.Sleep(500);
         var sampler = new Sampler(new SamplingOptions());
@@ -137,12 +138,14 @@ public class RealSamplingTests
     {
         var sampler = new Sampler(new SamplingOptions());
         var prev = sampler.Take();
+        // Four seconds of churn and at least four frames: a loaded machine may take longer to sample the host that often.
         var stop = DateTime.UtcNow.AddSeconds(4);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         int frames = 0;
         // Churn: short-lived processes and cgroups that come and go while sampling runs flat out.
         using var churn = new RealCgroup("cpu", "cpuacct", "memory", "pids");
         churn.Start("while :; do /bin/true; done");
-        while (DateTime.UtcNow < stop)
+        while ((DateTime.UtcNow < stop || frames < 4) && DateTime.UtcNow < deadline)
         {
             using (var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids"))
             {
@@ -193,6 +196,7 @@ public class RealSamplingTests
     {
         using var cg = new RealCgroup("cpu", "cpuacct");
         cg.Write("cpu", "cpu.cfs_quota_us", "20000");
+        cg.Favour();
         cg.StartBusyLoop();
         var history = new History();
         var frames = FrameSource.Create(new SamplingOptions { Interval = TimeSpan.FromMilliseconds(500) }, history: history)
@@ -202,9 +206,11 @@ public class RealSamplingTests
         // the second runs from there to the grid's next tick; by the last the samples are warm and on the grid.
         Assert.InRange(frames[0].IntervalSeconds, 0.05, 1.5);
         Assert.All(frames.Skip(1), f => Assert.InRange(f.IntervalSeconds, 0.1, 1.5));
-        Assert.InRange(frames[^1].IntervalSeconds, 0.4, 0.6);
+        // On the grid within half an interval: a loaded machine wakes a tick late, or reads the host more slowly.
+        Assert.InRange(frames[^1].IntervalSeconds, 0.25, 0.75);
         Assert.Equal(4, history.OfCgroup(cg.CgroupPath).Count);
-        Assert.InRange(frames[^1].Cgroups.Single(c => c.Path == cg.CgroupPath).Cpu.UsedCores!.Value, 0.14, 0.26);
+        // Over half a second a 20-ms-per-period quota shows to within a period's worth at either end.
+        Assert.InRange(frames[^1].Cgroups.Single(c => c.Path == cg.CgroupPath).Cpu.UsedCores!.Value, 0.1, 0.3);
     }
 }
 

@@ -110,9 +110,8 @@ public class LauncherFailurePathTests
         using var box = new TestBox();
         home.Write("cpu", "cpu.rt_runtime_us", "10000"); // a little real-time runtime, so the child may be real-time at home
         var tree = home.Start("chrt -f 1 sleep 60 & wait");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Children(tree.Id).Count == 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
-        Assert.NotEmpty(Children(tree.Id));
+        // Once the child is sleep, chrt made it real-time (before that it is the subshell or chrt, which the move accepts).
+        TestProcesses.WaitForChildren(tree.Id, 1, "sleep");
         var before = File.ReadAllText($"/proc/{tree.Id}/cgroup");
 
         var r = LauncherHost.Run("attach", tree.Id.ToString(CultureInfo.InvariantCulture), "--name", box.Name, "--cpus", "0.5");
@@ -164,7 +163,7 @@ public class LauncherFailurePathTests
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (sleeper == 0 && DateTime.UtcNow < deadline)
         {
-            sleeper = box.Procs().FirstOrDefault(p => Comm(p) == "sleep");
+            sleeper = box.Procs().FirstOrDefault(p => TestProcesses.Comm(p) == "sleep");
             Thread.Sleep(20);
         }
         Assert.True(sleeper != 0, "exec's command did not show up in the container's cgroup");
@@ -240,15 +239,4 @@ public class LauncherFailurePathTests
         Assert.Equal([pid], box.Procs());
     }
 
-    private static List<int> Children(int pid)
-    {
-        var path = $"/proc/{pid}/task/{pid}/children";
-        return File.Exists(path) ? File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList() : [];
-    }
-
-    private static string Comm(int pid)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
-        catch (IOException) { return ""; }
-    }
 }

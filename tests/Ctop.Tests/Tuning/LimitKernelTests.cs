@@ -180,6 +180,7 @@ public class LimitKernelTests
         using var cg = new RealCgroup(Controllers);
         var (code, _, error) = RunLimit(cg.CgroupPath, "--cpus", "0.2");
         Assert.True(code == 0, error);
+        cg.Favour();
         cg.StartBusyLoop();
         Thread.Sleep(500);
         ulong u0 = ulong.Parse(cg.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture);

@@ -300,6 +300,7 @@ public class CgroupReaderKernelTests
     {
         using var cg = new RealCgroup("cpu", "cpuacct", "memory", "pids");
         cg.Write("cpu", "cpu.cfs_quota_us", "20000");
+        cg.Favour();
         cg.StartBusyLoop();
         Thread.Sleep(300);
         var reader = new CgroupReader(CgroupLayout.Discover());
@@ -307,13 +308,13 @@ public class CgroupReaderKernelTests
         var a = reader.Read(cg.CgroupPath)!;
         long t0 = Stopwatch.GetTimestamp();
         Thread.Sleep(2000);
+        ulong throttledBefore = NrThrottled(), usageBefore = Usage();
         var b = reader.Read(cg.CgroupPath)!;
         double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
 
-        // What ProcFs reads is what the kernel's own files say, right after.
-        var raw = cg.Read("cpu", "cpu.stat").Split('\n').Select(l => l.Split(' ')).ToDictionary(f => f[0], f => ulong.Parse(f[1], CultureInfo.InvariantCulture));
-        Assert.InRange(raw["nr_throttled"] - b.Cpu!.NrThrottled!.Value, 0UL, 2UL);
-        Assert.InRange(ulong.Parse(cg.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture) - b.Cpu.UsageNs!.Value, 0UL, 20_000_000UL);
+        // What ProcFs reads is what the kernel's own files say at that moment: between a read just before and one after.
+        Assert.InRange(b.Cpu!.NrThrottled!.Value, throttledBefore, NrThrottled());
+        Assert.InRange(b.Cpu.UsageNs!.Value, usageBefore, Usage());
         Assert.Equal(20000, b.Cpu.QuotaUsec);
         Assert.Equal(100000, b.Cpu.PeriodUsec);
         Assert.Equal(0.2, b.Cpu.LimitCores!.Value, 6);
@@ -326,6 +327,8 @@ public class CgroupReaderKernelTests
         Assert.True(ratio > 0.5, $"throttled ratio {ratio}");
 
         Assert.Equal(ulong.Parse(cg.Read("pids", "pids.current"), CultureInfo.InvariantCulture), b.Pids!.Current);
+        ulong NrThrottled() => ulong.Parse(cg.Read("cpu", "cpu.stat").Split('\n').Single(l => l.StartsWith("nr_throttled ", StringComparison.Ordinal))[13..], CultureInfo.InvariantCulture);
+        ulong Usage() => ulong.Parse(cg.Read("cpuacct", "cpuacct.usage"), CultureInfo.InvariantCulture);
         Assert.Null(b.Pids.Max);
         Assert.Null(b.Memory!.LimitBytes);
         // v1 does not move charges with a task, so a loop moved in may have charged nothing here: compare with the file.

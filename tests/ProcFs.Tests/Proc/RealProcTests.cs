@@ -70,7 +70,16 @@ public class RealProcTests
         var r = new ProcReader();
         try
         {
-            Assert.True(r.TryReadCmdline(child.Id, out var cmd));
+            // Process.Start returns once the exec is past its point of no return, a moment before the kernel sets the new
+            // argument area: until then the cmdline reads empty (CI saw it).
+            var deadline = Stopwatch.StartNew();
+            ProcCmdline? cmd;
+            while (true)
+            {
+                Assert.True(r.TryReadCmdline(child.Id, out cmd));
+                if (cmd.Args.Count > 0 || deadline.Elapsed > TimeSpan.FromSeconds(10)) break;
+                Thread.Sleep(10);
+            }
             Assert.Equal(["/bin/sh", "-c", "read _x", "arg with spaces", "grüße €"], cmd.Args);
             Assert.Equal("/bin/sh -c read _x arg with spaces grüße €", cmd.DisplayString);
             Assert.True(r.TryReadStat(child.Id, out var stat));

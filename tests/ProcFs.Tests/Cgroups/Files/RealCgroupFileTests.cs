@@ -10,6 +10,23 @@ public class RealCgroupFileTests
 
     private static ulong Raw(string dir, string file) => ulong.Parse(File.ReadAllText(Path.Combine(dir, file)).Trim());
 
+    /// <summary>
+    /// What the reader read, taken while the file read the same just before and just after: a cgroup whose task just
+    /// exited can still be uncharging (deferred frees, per-CPU charge stock drained by a neighbour), so one look may
+    /// fall between two values.
+    /// </summary>
+    private static (string Raw, T Read) Settled<T>(string path, Func<T> read)
+    {
+        for (int i = 0; ; i++)
+        {
+            string before = File.ReadAllText(path);
+            T mine = read();
+            string after = File.ReadAllText(path);
+            if (before == after || i == 50) return (before, mine);
+            Thread.Sleep(20);
+        }
+    }
+
     [KernelFact]
     public void V1_cpu_bandwidth_stat_and_shares()
     {
@@ -57,15 +74,16 @@ public class RealCgroupFileTests
         Assert.NotNull(reader.ReadCpuacctStat(cpuacct));
 
         var memory = cg.Dir("memory");
-        Assert.Equal(Raw(memory, "memory.usage_in_bytes"), reader.ReadCounter(memory, "memory.usage_in_bytes"));
+        var memUsage = Settled(Path.Combine(memory, "memory.usage_in_bytes"), () => reader.ReadCounter(memory, "memory.usage_in_bytes"));
+        Assert.Equal(ulong.Parse(memUsage.Raw.Trim()), memUsage.Read);
         Assert.Equal(Raw(memory, "memory.failcnt"), reader.ReadCounter(memory, "memory.failcnt"));
         Assert.True(reader.ReadLimit(memory, "memory.limit_in_bytes").IsUnlimited);
         File.WriteAllText(Path.Combine(memory, "memory.limit_in_bytes"), "67108864");
         Assert.Equal(LimitRead.Of(67108864), reader.ReadLimit(memory, "memory.limit_in_bytes"));
         Assert.Equal(Raw(memory, "memory.limit_in_bytes"), reader.ReadLimit(memory, "memory.limit_in_bytes").Value);
 
-        var stat = reader.ReadMemoryStat(memory)!;
-        foreach (var line in File.ReadAllLines(Path.Combine(memory, "memory.stat")))
+        var (statText, stat) = Settled(Path.Combine(memory, "memory.stat"), () => reader.ReadMemoryStat(memory)!);
+        foreach (var line in statText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var kv = line.Split(' ');
             Assert.True(stat.TryGet(kv[0], out var v), kv[0]);

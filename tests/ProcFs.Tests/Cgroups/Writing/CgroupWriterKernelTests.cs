@@ -119,6 +119,7 @@ public sealed class CgroupWriterKernelTests(ITestOutputHelper output)
     {
         using var cg = new RealCgroup("cpu", "cpuacct");
         _w.SetCpuLimit(cg.Dir("cpu"), CgroupVersion.V1, 20_000, 100_000);
+        cg.Favour();
         cg.StartBusyLoop();
         Thread.Sleep(300);
         long u0 = long.Parse(cg.Read("cpuacct", "cpuacct.usage"));
